@@ -1,0 +1,1 @@
+"""Common annual returns and benchmarks for English LADO services."""

@@ -1,0 +1,122 @@
+"""Recent-trend tests and year-on-year change, following Fingertips' recent-trend method."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+# Fingertips judges a recent trend on the latest five periods only, so older
+# practice does not mask what is happening now.
+RECENT_POINTS = 5
+# The significance level this project publishes at (two-sided, 1 df).
+TREND_ALPHA = 0.05
+
+NO_CHANGE = "no significant change"
+
+
+def _recent(a, b):
+    # Keep position-based time scores so a missing period leaves a gap rather
+    # than pulling later periods closer together.
+    a = np.asarray(a if a is not None else [], dtype="float64").ravel()
+    b = np.asarray(b if b is not None else [], dtype="float64").ravel()
+    if a.shape != b.shape:
+        raise ValueError("numerators and denominators must have the same length")
+    a, b = a[-RECENT_POINTS:], b[-RECENT_POINTS:]
+    x = np.arange(1, len(a) + 1, dtype="float64")
+    usable = ~np.isnan(a) & ~np.isnan(b) & (b > 0)
+    return x[usable], a[usable], b[usable]
+
+
+def _result(t: float, var: float, k: int, alpha: float) -> dict:
+    if not var > 0:
+        # No variation to test (e.g. no events at all): nothing can be detected.
+        return {"chi2": 0.0, "p_value": 1.0, "direction": NO_CHANGE, "points": k}
+    chi2 = t * t / var
+    p = float(stats.chi2.sf(chi2, df=1))
+    if p < alpha:
+        direction = "increasing" if t > 0 else "decreasing"
+    else:
+        direction = NO_CHANGE
+    return {"chi2": float(chi2), "p_value": p, "direction": direction, "points": k}
+
+
+def linear_trend(numerators, denominators, min_points=3, alpha=TREND_ALPHA):
+    """Chi-squared test for linear trend in proportions (Cochran-Armitage).
+
+    Uses the last up to 5 periods (consecutive, oldest first) with time
+    scores 1..k by position; periods with a missing numerator/denominator or
+    a zero denominator are dropped but keep their slot. With events r_i,
+    totals n_i, N = sum n, p = sum r / N:
+        T = sum x_i (r_i - n_i p)
+        chi2 = T^2 / (p (1 - p) [sum n_i x_i^2 - (sum n_i x_i)^2 / N])   (1 df)
+    which is Armitage's statistic as in R's prop.trend.test. "increasing" or
+    "decreasing" (by the sign of T) when p_value < alpha (default 0.05),
+    else "no significant change". Returns None with fewer than min_points
+    usable periods. Raises ValueError when a numerator is negative or
+    exceeds its denominator.
+    """
+    x, r, n = _recent(numerators, denominators)
+    k = len(x)
+    if k < min_points:
+        return None
+    if np.any((r < 0) | (r > n)):
+        raise ValueError("numerator must satisfy 0 <= numerator <= denominator")
+    big_n = n.sum()
+    p = r.sum() / big_n
+    t = float(np.sum(x * (r - n * p)))
+    var = p * (1 - p) * (np.sum(n * x * x) - np.sum(n * x) ** 2 / big_n)
+    return _result(t, float(var), k, alpha)
+
+
+def linear_trend_rates(counts, populations, min_points=3, alpha=TREND_ALPHA):
+    """Chi-squared test for linear trend in rates (Poisson score test).
+
+    The score test for the slope of a log-linear Poisson model with the
+    population as exposure, i.e. the chi-squared test for trend in rates of
+    Breslow & Day (vol. II, 1987). Conditioning on the total count O, the
+    expected count in period i is E_i = O * P_i / sum P and
+        chi2 = [sum x_i (O_i - E_i)]^2 / (sum x_i^2 E_i - (sum x_i E_i)^2 / O)
+    with 1 df. Period selection, scoring, significance and return shape are
+    as for `linear_trend`. Raises ValueError for a negative count.
+    """
+    x, o, pop = _recent(counts, populations)
+    k = len(x)
+    if k < min_points:
+        return None
+    if np.any(o < 0):
+        raise ValueError("counts must be non-negative")
+    total = o.sum()
+    if total == 0:
+        return _result(0.0, 0.0, k, alpha)
+    e = total * pop / pop.sum()
+    t = float(np.sum(x * (o - e)))
+    var = np.sum(x * x * e) - np.sum(x * e) ** 2 / total
+    return _result(t, float(var), k, alpha)
+
+
+def _number(v):
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def year_on_year(current, previous) -> dict:
+    """Absolute and percentage change from the previous period to the current one.
+
+    {"absolute_change": current - previous,
+     "percentage_change": 100 * (current - previous) / abs(previous)}; each None
+    when it cannot be computed (a missing value, or a previous value of 0 for
+    the percentage, where the relative change is undefined).
+    """
+    cur, prev = _number(current), _number(previous)
+    if cur is None or prev is None:
+        return {"absolute_change": None, "percentage_change": None}
+    absolute = cur - prev
+    percentage = None if prev == 0 else 100.0 * absolute / abs(prev)
+    return {"absolute_change": absolute, "percentage_change": percentage}

@@ -1,0 +1,239 @@
+"""Validate every return and authority file at once: shape, pandera cell checks, cross-field rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import paths
+from .model import Authority, Return
+from .problems import Problem, sort_key
+from .reference import load_reference
+from .rules import check_return, fmt
+from .schema import Schema, load_schema
+from .walker import Walker
+from .yamlsafe import YamlRefused, load
+
+# One pandera check per rule name, over every numeric cell of every file in one frame, so
+# failures come back together (lazy) and each carries its stable rule name.
+_CELL_CHECKS = {
+    "negative_count": (lambda d: (d.kind != "count") | (d.value >= 0), 'a whole number of 0 or more, or a symbol such as "[x]"'),
+    "fractional_count": (lambda d: (d.kind != "count") | (d.value < 0) | (d.value == d.value.round()), "a whole number"),
+    "percent_range": (lambda d: (d.kind != "percent") | d.value.between(0, 100), "a percentage from 0 to 100"),
+    "negative_number": (lambda d: ~d.kind.isin(["fte", "number"]) | (d.value >= 0), "a number of 0 or more"),
+}
+CELLS = pa.DataFrameSchema(
+    {"file": pa.Column(str), "path": pa.Column(str), "line": pa.Column(int),
+     "kind": pa.Column(str, pa.Check.isin(["count", "percent", "fte", "number"])), "value": pa.Column(float)},
+    checks=[pa.Check(fn, name=name) for name, (fn, _) in _CELL_CHECKS.items()],
+)
+JUMP = 2.0  # a stage more than doubling or halving since last year earns a warning
+JUMP_MIN = 20  # below this, year-on-year swings are noise
+
+
+@dataclass
+class Dataset:
+    """Everything read from an authorities folder, and every problem found."""
+
+    root: Path
+    authorities: dict[str, Authority] = field(default_factory=dict)
+    returns: list[Return] = field(default_factory=list)
+    groups: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def returns_of(self, slug: str) -> list[Return]:
+        return [r for r in self.returns if r.slug == slug]
+
+
+def _walk_file(schema: Schema, file_path: Path, shown: str, records: dict, root: str):
+    walker = Walker(schema, records, shown)
+    try:
+        tree = load(file_path.read_bytes(), shown)
+    except YamlRefused as refused:
+        walker.problems.append(refused.problem)
+        return walker, None
+    except OSError as err:
+        walker.problems.append(Problem("file_encoding", shown, None, "", f"a file that cannot be read ({err.strerror})",
+                                       "a readable file"))
+        return walker, None
+    data = walker.walk(tree, root, "", 1)
+    if not isinstance(data, dict):
+        walker.problems = [Problem("yaml_not_mapping", shown, 1, "", "a single value or a list at the top",
+                                   "sections such as source: and funnel:")]
+        return walker, None
+    return walker, data
+
+
+def _discover(root: Path):
+    """(authority folders → their yaml files) and problems with names that do not fit the pattern."""
+    found: dict[str, list[Path]] = {}
+    problems = []
+    for entry in sorted(root.iterdir()) if root.is_dir() else []:
+        shown = paths.display(entry, root)
+        if entry.is_file():
+            if entry.suffix in (".yaml", ".yml") and entry.name != paths.GROUPS_FILE:
+                problems.append(Problem("path_pattern", shown, None, "", "a YAML file directly in authorities/",
+                                        "authorities/<slug>/<YYYY-YY>.yaml", "Move it into its authority's folder."))
+            continue
+        if not entry.is_dir() or entry.name.startswith("."):
+            continue
+        if not paths.SLUG.match(entry.name):
+            problems.append(Problem("path_pattern", shown, None, "", f"the folder name '{entry.name}'",
+                                    "an authority slug: lower-case letters, digits and hyphens, e.g. kent"))
+            continue
+        files = []
+        for f in sorted(entry.iterdir()):
+            if f.suffix not in (".yaml", ".yml") or not f.is_file():
+                continue
+            if f.name == paths.AUTHORITY_FILE or (f.suffix == ".yaml" and paths.PERIOD.match(f.stem)):
+                files.append(f)
+            else:
+                fix = f"Rename it {f.stem}.yaml." if f.suffix == ".yml" else ""
+                problems.append(Problem("path_pattern", paths.display(f, root), None, "", f"the file name '{f.name}'",
+                                        "authority.yaml or a financial year such as 2023-24.yaml", fix))
+        found[entry.name] = files
+    return found, problems
+
+
+def _check_identity(authority: Authority, problems: list[Problem]):
+    ref = load_reference()
+    if authority.slug not in ref.index:
+        close = [s for s in ref.index if s.startswith(authority.slug[:4])][:3]
+        problems.append(Problem("authority_unknown", authority.file, None, "", f"the authority folder '{authority.slug}'",
+                                "a slug from reference/authorities.csv",
+                                f"Use the authority's slug{' (perhaps ' + ', '.join(close) + ')' if close else ''}; "
+                                "python build.py new SLUG creates the folder."))
+        return
+    row = ref.loc[authority.slug]
+    for key, expected in (("name", row["name"]), ("ons_code", row["ons_code"]),
+                          ("dfe_number", int(row["dfe_number"])), ("region", row["region_code"])):
+        value = authority.data.get(key)
+        if value is not None and str(value) != str(expected):
+            problems.append(Problem("identity_mismatch", authority.file, authority.lines.get(key), key, f"'{value}'",
+                                    f"'{expected}', as in reference/authorities.csv"))
+
+
+def _check_groups(root: Path, schema: Schema, dataset: Dataset):
+    path = root / paths.GROUPS_FILE
+    if not path.exists():
+        return
+    walker, data = _walk_file(schema, path, paths.display(path, root), schema.authority_records, "groups_file")
+    dataset.problems.extend(walker.problems)
+    if not data:
+        return
+    ref, ids = load_reference(), set()
+    for i, group in enumerate(data.get("groups") or []):
+        if not group:
+            continue
+        if group.get("id") in ids:
+            dataset.problems.append(Problem("label_duplicate", walker.file, walker.lines.get(f"groups[{i}].id"),
+                                            f"groups[{i}].id", f"the group id '{group['id']}' a second time", "unique ids"))
+        ids.add(group.get("id"))
+        for j, member in enumerate(group.get("members") or []):
+            if member and member not in ref.index:
+                dataset.problems.append(Problem("authority_unknown", walker.file, walker.lines.get(f"groups[{i}].members[{j}]"),
+                                                f"groups[{i}].members[{j}]", f"'{member}'", "a slug from reference/authorities.csv"))
+        dataset.groups.append(group)
+
+
+def _cell_problems(cells: list[tuple]) -> list[tuple[str, str, Problem]]:
+    if not cells:
+        return []
+    frame = pd.DataFrame(cells, columns=["file", "path", "line", "kind", "value"])
+    try:
+        CELLS.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        failures = err.failure_cases
+    out = []
+    for check, index in zip(failures["check"], failures["index"]):
+        if check not in _CELL_CHECKS or pd.isna(index):
+            continue
+        row = frame.loc[int(index)]
+        found = fmt(row.value) if row.kind == "count" else f"{row.value:g}"
+        out.append((row.file, row.path, Problem(check, row.file, int(row.line), row.path, found, _CELL_CHECKS[check][1])))
+    return out
+
+
+def _year_on_year(dataset: Dataset, schema: Schema):
+    by_key = {(r.slug, r.period): r for r in dataset.returns}
+    for ret in dataset.returns:
+        prev = by_key.get((ret.slug, paths.previous_period(ret.period)))
+        if not prev:
+            continue
+        for stage in schema.stages:
+            now, before = ret.number(f"funnel.{stage}"), prev.number(f"funnel.{stage}")
+            if now is None or before is None or max(now, before) < JUMP_MIN or f"funnel.{stage}" in (ret.data.get("notes") or {}):
+                continue
+            if now > before * JUMP or now < before / JUMP:
+                dataset.problems.append(Problem("year_on_year_jump", ret.file, ret.line(f"funnel.{stage}"), f"funnel.{stage}",
+                                                f"{fmt(now)}, against {fmt(before)} in {prev.period}",
+                                                "a change of less than half or double"))
+
+
+def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None) -> Dataset:
+    """Read and check every file under root (or only the authorities of the given paths)."""
+    schema = load_schema()
+    root = Path(root)
+    dataset = Dataset(root)
+    found, dataset.problems = _discover(root)
+    wanted = None
+    if only:
+        wanted = {p.resolve() for p in only}
+        slugs = {p.resolve().relative_to(root.resolve()).parts[0] for p in only if p.resolve() != root.resolve()}
+        found = {s: f for s, f in found.items() if s in slugs}
+    cells, cell_owner = [], {}
+    for slug, files in found.items():
+        auth_path = root / slug / paths.AUTHORITY_FILE
+        authority = None
+        if auth_path in files:
+            walker, data = _walk_file(schema, auth_path, paths.display(auth_path, root), schema.authority_records, schema.authority_root)
+            dataset.problems.extend(walker.problems)
+            cells.extend(walker.cells)
+            if data is not None:
+                authority = Authority(slug, walker.file, data, walker.lines)
+                dataset.authorities[slug] = authority
+                _check_identity(authority, dataset.problems)
+        else:
+            dataset.problems.append(Problem("authority_missing", paths.display(root / slug, root), None, "",
+                                            f"returns for '{slug}' but no authority.yaml", "authority.yaml beside the returns"))
+        for f in files:
+            if f.name == paths.AUTHORITY_FILE:
+                continue
+            shown = paths.display(f, root)
+            if not paths.period_ok(f.stem):
+                dataset.problems.append(Problem("period_invalid", shown, None, "", f"the period '{f.stem}'",
+                                                "a financial year YYYY-YY such as 2023-24"))
+                continue
+            walker, data = _walk_file(schema, f, shown, schema.records, schema.root)
+            dataset.problems.extend(walker.problems)
+            cells.extend(walker.cells)
+            if data is not None:
+                ret = Return(slug, f.stem, shown, data, walker.lines, walker.invalid)
+                dataset.returns.append(ret)
+                cell_owner[shown] = ret
+    for file, path, problem in _cell_problems(cells):
+        dataset.problems.append(problem)
+        if file in cell_owner:
+            cell_owner[file].invalid.add(path)
+    for ret in dataset.returns:
+        dataset.problems.extend(check_return(ret, dataset.authorities.get(ret.slug)))
+    _year_on_year(dataset, schema)
+    _check_groups(root, schema, dataset)
+    if wanted is not None:
+        shown_wanted = {paths.display(p, root) for p in wanted}
+        keep = lambda p: any(p.file == w or p.file.startswith(w + "/") for w in shown_wanted) or p.file.endswith(paths.AUTHORITY_FILE)
+        dataset.problems = [p for p in dataset.problems if keep(p)]
+    dataset.returns.sort(key=lambda r: (r.slug, r.period))
+    dataset.problems.sort(key=sort_key)
+    return dataset
