@@ -1,0 +1,134 @@
+"""Comparators (region, England, DfE neighbours, peer groups), rankings, year-on-year change and trend."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .intervals import compare_many
+from .metrics import PER
+from .ranking import MIN_AREAS_TO_RANK, quantile_group, rank_min
+from .reference import load_reference, regions
+from .trend import linear_trend, linear_trend_rates
+
+COMPARABLE = ("rate", "proportion", "share", "published")
+COLUMNS = ["authority", "period", "metric", "comparator", "comparator_id", "comparator_name", "comparator_value",
+           "areas", "members", "result95", "result998", "rank", "rank_of", "quartile", "note"]
+
+
+def comparator_groups(groups: list[dict]) -> list[tuple[str, str, str, dict[str, list[str]]]]:
+    """(kind, id, name, {authority: members it is compared with}) for every comparator."""
+    ref = load_reference()
+    slugs = list(ref.index)
+    out = [("england", "england", "England", {s: slugs for s in slugs})]
+    for code, name in regions().items():
+        members = list(ref.index[ref["region_code"] == code])
+        out.append(("region", code, name, {s: members for s in members}))
+    out.append(("neighbours", "neighbours", "Statistical neighbours", {s: list(ref.loc[s, "neighbour_list"]) for s in slugs}))
+    for group in groups:
+        members = [m for m in group.get("members") or [] if m in ref.index]
+        out.append(("group", group["id"], group["name"], {s: members for s in members}))
+    return out
+
+
+def _pooled(frame: pd.DataFrame, members_of: dict[str, list[str]]) -> pd.DataFrame:
+    """Sum numerators and denominators over each authority's comparator members that have a value."""
+    have = frame[frame["status"].eq("") & frame["value"].notna() & frame["kind"].isin(COMPARABLE)]
+    if have.empty:
+        return pd.DataFrame()
+    slugs = sorted(set(members_of) | set(have["authority"]))
+    index = {s: i for i, s in enumerate(slugs)}
+    member = np.zeros((len(slugs), len(slugs)))
+    for slug, members in members_of.items():
+        for m in members:
+            if m in index:
+                member[index[slug], index[m]] = 1
+    out = []
+    for (period, metric), part in have.groupby(["period", "metric"], sort=True):
+        num, den = np.zeros(len(slugs)), np.zeros(len(slugs))
+        rows = part["authority"].map(index).to_numpy()
+        num[rows], den[rows] = part["numerator"].to_numpy(), part["denominator"].to_numpy()
+        has = np.zeros(len(slugs))
+        has[rows] = 1
+        pooled_num, pooled_den, areas = member @ num, member @ den, member @ has
+        kind = part["kind"].iloc[0]
+        scale = PER if kind == "rate" else 100
+        value = np.divide(pooled_num, pooled_den, out=np.full(len(slugs), np.nan), where=pooled_den > 0) * scale
+        out.append(pd.DataFrame({"authority": slugs, "period": period, "metric": metric, "comparator_value": value,
+                                 "areas": areas.astype(int), "members": member.sum(axis=1).astype(int)}))
+    return pd.concat(out, ignore_index=True)
+
+
+def comparisons(metrics: pd.DataFrame, groups: list[dict]) -> pd.DataFrame:
+    """Each authority's value against each comparator: higher / similar / lower at 95% and 99.8%."""
+    submitted = set(metrics["authority"])
+    areas = metrics[metrics["kind"].isin(COMPARABLE)]
+    parts = []
+    for kind, cid, name, members_of in comparator_groups(groups):
+        members_of = {s: m for s, m in members_of.items() if s in submitted}
+        if not members_of:
+            continue
+        pooled = _pooled(areas, members_of)
+        if pooled.empty:
+            continue
+        merged = areas[areas["authority"].isin(members_of)][["authority", "period", "metric", "value", "lower95", "upper95",
+                                                              "lower998", "upper998", "status"]].merge(
+            pooled, on=["authority", "period", "metric"], how="left")
+        merged["comparator"], merged["comparator_id"], merged["comparator_name"] = kind, cid, name
+        parts.append(merged)
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    # With fewer than two areas (one for neighbours, which exclude the area itself) the comparator is the area itself.
+    least = np.where(out["comparator"].eq("neighbours"), 1, 2)
+    enough = out["areas"].fillna(0).to_numpy() >= least
+    out["note"] = np.where(enough, "", "too few areas have submitted to compare")
+    valid = enough & out["status"].eq("").to_numpy()
+    for level in ("95", "998"):
+        result = compare_many(out["comparator_value"].to_numpy(), out[f"lower{level}"].to_numpy(), out[f"upper{level}"].to_numpy())
+        out[f"result{level}"] = np.where(valid, result, None)
+    out[["rank", "rank_of", "quartile"]] = _ranks(metrics, groups, out)
+    return out[COLUMNS].sort_values(["authority", "period", "metric", "comparator", "comparator_id"], ignore_index=True)
+
+
+def _ranks(metrics: pd.DataFrame, groups: list[dict], out: pd.DataFrame) -> pd.DataFrame:
+    """Rank (1 = highest value, ties share the lowest rank) and quartile within England and each region, given 5+ areas."""
+    ref = load_reference()
+    have = metrics[metrics["status"].eq("") & metrics["value"].notna() & metrics["kind"].isin(COMPARABLE)].copy()
+    have["region"] = have["authority"].map(ref["region_code"])
+    ranked = []
+    for key, scope in (("england", None), ("region", "region")):
+        keys = ["period", "metric"] + ([scope] if scope else [])
+        for _, part in have.groupby(keys, sort=False):
+            if len(part) < MIN_AREAS_TO_RANK:
+                continue
+            ranked.append(pd.DataFrame({"authority": part["authority"], "period": part["period"], "metric": part["metric"],
+                                        "comparator": key, "rank": rank_min(part["value"].to_numpy()),
+                                        "rank_of": len(part), "quartile": quantile_group(part["value"].to_numpy(), 4)}))
+    if not ranked:
+        return pd.DataFrame({"rank": np.nan, "rank_of": np.nan, "quartile": np.nan}, index=out.index)
+    ranks = pd.concat(ranked, ignore_index=True)
+    joined = out[["authority", "period", "metric", "comparator"]].merge(ranks, how="left", on=["authority", "period", "metric", "comparator"])
+    return joined[["rank", "rank_of", "quartile"]].set_axis(out.index)
+
+
+def changes(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Year-on-year change and, with 3+ periods, the chi-squared test for linear trend (neutral wording)."""
+    have = metrics[metrics["status"].eq("") & metrics["value"].notna()]
+    rows = []
+    for (slug, metric), part in have.sort_values("period").groupby(["authority", "metric"], sort=True):
+        periods = part["period"].tolist()
+        kind = part["kind"].iloc[0]
+        for i, period in enumerate(periods):
+            prev = part.iloc[i - 1] if i and int(periods[i - 1][:4]) == int(period[:4]) - 1 else None
+            change = None if prev is None else part["value"].iloc[i] - prev["value"]
+            trend = None
+            window = part.iloc[max(0, i - 4): i + 1]
+            if len(window) >= 3 and kind in COMPARABLE:
+                test = (linear_trend_rates if kind == "rate" else linear_trend)(
+                    window["numerator"].to_numpy(), window["denominator"].to_numpy())
+                trend = test["direction"] if test else None
+            rows.append({"authority": slug, "metric": metric, "period": period,
+                         "previous_period": prev["period"] if prev is not None else None,
+                         "previous_value": prev["value"] if prev is not None else np.nan,
+                         "change": change if change is not None else np.nan, "trend": trend})
+    return pd.DataFrame(rows, columns=["authority", "metric", "period", "previous_period", "previous_value", "change", "trend"])
