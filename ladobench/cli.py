@@ -27,7 +27,8 @@ def cmd_validate(args) -> int:
         print(("error: " if problem.is_error else "warning: ") + problem.format(), file=sys.stderr)
     failed = {p.file for p in dataset.errors}
     for ret in dataset.returns:
-        if ret.file not in failed:
+        # Without a readable authority.yaml, its labels were never checked against a crosswalk.
+        if ret.file not in failed and ret.slug in dataset.authorities:
             print(_summary(ret))
     print(f"{len(dataset.returns)} returns from {len(dataset.authorities)} authorities: "
           f"{len(dataset.errors)} errors, {len(dataset.warnings)} warnings.")

@@ -38,10 +38,11 @@ def _num(value):
 
 def table_breaches(ret: Return, authority: Authority | None, dimension: str, index: int, table: dict):
     path = f"breakdowns.{dimension}[{index}]"
-    rows = [r for r in table.get("rows") or [] if r]
+    # Keep each row's own index (an unreadable row is None) so messages point at the right line.
+    rows = [(i, r) for i, r in enumerate(table.get("rows") or []) if r]
     crosswalk = authority.crosswalk(dimension) if authority else None
     seen: set[str] = set()
-    for i, row in enumerate(rows):
+    for i, row in rows:
         row_path = f"{path}.rows[{i}]"
         label = row.get("label")
         if label is None:
@@ -53,17 +54,21 @@ def table_breaches(ret: Return, authority: Authority | None, dimension: str, ind
         if crosswalk is not None and label not in crosswalk:
             yield Breach("label_not_in_crosswalk", f"{row_path}.label", f"the label '{label}'",
                          f"a label from the crosswalk for {dimension} in authority.yaml"
-                         + (f" ({', '.join(sorted(crosswalk))})" if len(crosswalk) <= 12 else ""),
+                         + (f" ({', '.join(sorted(crosswalk))})" if 0 < len(crosswalk) <= 12 else ""),
                          frozenset({row_path}))
-        if "count" not in row and "percent" not in row:
+        # A count or percent that is there but unreadable has its own message already.
+        if "count" not in row and "percent" not in row and not {f"{row_path}.count", f"{row_path}.percent"} & ret.invalid:
             yield Breach("row_empty", row_path, f"the row '{label}' with no count or percent",
                          "a count, a percent, or both", frozenset({row_path}))
-    if table.get("base") == "subset" and (not table.get("base_label") or _num(table.get("total")) is None):
+    if table.get("base") == "subset" and (
+            (not table.get("base_label") and f"{path}.base_label" not in ret.invalid)
+            or (_num(table.get("total")) is None and f"{path}.total" not in ret.invalid)):
         yield Breach("base_label_missing", path, "base: subset without base_label and total",
                      "base_label (what the subset is) and total", frozenset({path}))
-    base = base_value(ret, table)
-    total = _num(table.get("total"))
-    counts = [_num(r.get("count")) for r in rows]
+    # Through ret.get, so a figure already reported (negative, fractional, over 100) is left out.
+    total = _num(ret.get(f"{path}.total"))
+    base = total if table.get("base") == "subset" else base_value(ret, table)
+    counts = [_num(ret.get(f"{path}.rows[{i}].count")) for i, _ in rows]
     known = [c for c in counts if c is not None]
     s = sum(known)
     base_name = table.get("base", "")
@@ -79,14 +84,14 @@ def table_breaches(ret: Return, authority: Authority | None, dimension: str, ind
         if limit is not None and s > limit:
             yield Breach("breakdown_exceeds_base", path, f"rows that add up to {fmt(s)}",
                          f"no more than {fmt(limit)}", frozenset({path, _stage_path(base_name)}))
-    percents = [_num(r.get("percent")) for r in rows]
+    percents = [_num(ret.get(f"{path}.rows[{i}].percent")) for i, _ in rows]
     given = [p for p in percents if p is not None]
     if given and sum(given) > 100 + 0.5 * len(given):
         yield Breach("percent_sum", path, f"percentages that add up to {sum(given):.1f}",
                      "no more than 100", frozenset({path}))
     denominator = total if total is not None else base
     if denominator:
-        for i, (count, pct) in enumerate(zip(counts, percents)):
+        for (i, _), count, pct in zip(rows, counts, percents):
             if count is not None and pct is not None and abs(count / denominator * 100 - pct) > 1:
                 yield Breach("percent_mismatch", f"{path}.rows[{i}].percent",
                              f"{fmt(pct)}% beside a count of {fmt(count)}",
@@ -132,12 +137,12 @@ def nesting_breaches(ret: Return):
 
 def reference_breaches(ret: Return):
     for key in (ret.data.get("notes") or {}):
-        if not path_exists(ret.data, key):
+        if not path_exists(ret.data, key) and key not in ret.lines:  # in lines: there but unreadable
             yield Breach("discrepancy_unknown_field", f"notes.{key}", f"a note on '{key}'",
                          "the path of a field this return gives, e.g. funnel.concluded", frozenset())
     for i, disc in enumerate(ret.data.get("discrepancies") or []):
         for j, path in enumerate((disc or {}).get("fields") or []):
-            if path and not path_exists(ret.data, path):
+            if path and not path_exists(ret.data, path) and path not in ret.lines:
                 yield Breach("discrepancy_unknown_field", f"discrepancies[{i}].fields[{j}]", f"'{path}'",
                              "the path of a field this return gives, e.g. funnel.met_threshold", frozenset())
 
@@ -149,20 +154,24 @@ def check_return(ret: Return, authority: Authority | None) -> list[Problem]:
         for i, table in enumerate(tables or []):
             if table:
                 breaches.extend(table_breaches(ret, authority, dimension, i, table))
-    declared = [d for d in ret.data.get("discrepancies") or [] if d]
-    used = [False] * len(declared)
+    # (index in the file, rules, fields): unreadable items of a list are None and are left out.
+    declared = [(i, [r for r in d.get("rules") or [] if r], [f for f in d.get("fields") or [] if f])
+                for i, d in enumerate(ret.data.get("discrepancies") or []) if d]
+    used: set[tuple[int, str]] = set()
     problems = []
     for b in breaches:
-        match = next((i for i, d in enumerate(declared) if b.rule in (d.get("rules") or [])
-                      and any(_related(f, g) for f in d.get("fields") or [] for g in b.fields)), None)
+        match = next((i for i, rules, fields in declared if b.rule in rules
+                      and any(_related(f, g) for f in fields for g in b.fields)), None)
         if match is not None:
-            used[match] = True
-            ret.covered.append((b.rule, b.path, b.found, declared[match].get("note", "")))
+            used.add((match, b.rule))
+            ret.covered.append((b.rule, b.path, b.found, ret.data["discrepancies"][match].get("note", "")))
             continue
         problems.append(Problem(b.rule, ret.file, ret.line(b.path), b.path, b.found, b.expected))
-    for i, (d, was_used) in enumerate(zip(declared, used)):
-        if d.get("rules") and not was_used:
+    for i, rules, fields in declared:
+        unused = [r for r in rules if (i, r) not in used]  # each named rule must explain a breach
+        # A figure it is about that could not be read has its own message; the rule could not run.
+        if unused and not any(_related(f, bad) for f in fields for bad in ret.invalid):
             problems.append(Problem("discrepancy_unused", ret.file, ret.line(f"discrepancies[{i}]"),
-                                    f"discrepancies[{i}]", f"rules {', '.join(d['rules'])} with no breach to explain",
+                                    f"discrepancies[{i}]", f"rules {', '.join(unused)} with no breach to explain",
                                     "a discrepancy that explains a breach"))
     return problems

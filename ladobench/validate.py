@@ -155,10 +155,12 @@ def _cell_problems(cells: list[tuple]) -> list[tuple[str, str, Problem]]:
         return []
     except pa.errors.SchemaErrors as err:
         failures = err.failure_cases
-    out = []
+    out, done = [], set()
     for check, index in zip(failures["check"], failures["index"]):
-        if check not in _CELL_CHECKS or pd.isna(index):
+        # A frame-wide check fails once per column: report each (check, cell) once.
+        if check not in _CELL_CHECKS or pd.isna(index) or (check, int(index)) in done:
             continue
+        done.add((check, int(index)))
         row = frame.loc[int(index)]
         found = fmt(row.value) if row.kind == "count" else f"{row.value:g}"
         out.append((row.file, row.path, Problem(check, row.file, int(row.line), row.path, found, _CELL_CHECKS[check][1])))
@@ -187,11 +189,28 @@ def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None)
     root = Path(root)
     dataset = Dataset(root)
     found, dataset.problems = _discover(root)
+    if not root.is_dir():
+        dataset.problems.append(Problem("path_pattern", str(root), None, "", "no such folder", "the authorities folder",
+                                        "Give --root the authorities folder, or run build.py from the repository."))
     wanted = None
     if only:
-        wanted = {p.resolve() for p in only}
-        slugs = {p.resolve().relative_to(root.resolve()).parts[0] for p in only if p.resolve() != root.resolve()}
-        found = {s: f for s, f in found.items() if s in slugs}
+        wanted, slugs = set(), set()
+        for p in only:
+            resolved = p.resolve()
+            fix = f"Name a return or an authority folder inside {root}, e.g. {root / 'kent'}."
+            if resolved != root.resolve() and root.resolve() not in resolved.parents:
+                dataset.problems.append(Problem("path_pattern", str(p), None, "", f"a path outside {root}",
+                                                "a return or an authority folder inside the authorities folder", fix))
+            elif not resolved.exists():
+                dataset.problems.append(Problem("path_pattern", str(p), None, "", "a path that does not exist",
+                                                "a return or an authority folder inside the authorities folder", fix))
+            else:
+                wanted.add(resolved)
+                slugs.add(resolved.relative_to(root.resolve()).parts[0] if resolved != root.resolve() else None)
+        if None not in slugs:  # naming the authorities folder itself means everything
+            found = {s: f for s, f in found.items() if s in slugs}
+        else:
+            wanted = None
     cells, cell_owner = [], {}
     for slug, files in found.items():
         auth_path = root / slug / paths.AUTHORITY_FILE
@@ -231,8 +250,10 @@ def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None)
     _year_on_year(dataset, schema)
     _check_groups(root, schema, dataset)
     if wanted is not None:
+        outside = {str(p) for p in only} | {str(root)}
         shown_wanted = {paths.display(p, root) for p in wanted}
-        keep = lambda p: any(p.file == w or p.file.startswith(w + "/") for w in shown_wanted) or p.file.endswith(paths.AUTHORITY_FILE)
+        keep = lambda p: (any(p.file == w or p.file.startswith(w + "/") for w in shown_wanted)
+                          or p.file.endswith(paths.AUTHORITY_FILE) or p.file in outside)
         dataset.problems = [p for p in dataset.problems if keep(p)]
     dataset.returns.sort(key=lambda r: (r.slug, r.period))
     dataset.problems.sort(key=sort_key)

@@ -131,7 +131,11 @@ class Walker:
             return self.problem("wrong_type", line, path, describe(node), _EXPECT[kind], fix)
         value = node.value
         if isinstance(value, (int, float)):
-            if not math.isfinite(value):
+            try:
+                finite = math.isfinite(value)
+            except OverflowError:  # an integer with hundreds of digits
+                finite = False
+            if not finite:
                 return self.problem("wrong_type", line, path, describe(node), _EXPECT[kind])
             self.cells.append((self.file, path, line, kind, float(value)))
             return int(value) if float(value).is_integer() else float(value)

@@ -1,0 +1,187 @@
+"""The build: validate → metrics → pages → mkdocs, swapping the new site in only when every stage worked."""
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import paths
+from .problems import InputError, Problem
+from .render import write_if_changed
+
+GENERATED = ("authorities", "regions", "groups", "metrics", "periods", "downloads", "assets/vendor")
+GENERATED_FILES = ("index.md", "methodology.md", "data-dictionary.md", "downloads.md")
+MKDOCS_YML = paths.ROOT / "mkdocs.yml"
+
+
+class Progress:
+    """Stage and count on stderr during long builds; silent when quiet or under CI."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet or bool(os.environ.get("CI"))
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+        self._last = self.started
+
+    def stage(self, name: str, detail: str = ""):
+        now = time.perf_counter()
+        self._last = now
+        if not self.quiet:
+            print(f"[{now - self.started:6.1f}s] {name}{': ' + detail if detail else ''}", file=sys.stderr, flush=True)
+
+    def done(self, name: str):
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self._last
+        self._last = now
+
+
+def vendor_assets(docs_dir: Path) -> None:
+    """The vega bundle the charts need, generated offline by vl-convert, cached by its version."""
+    import vl_convert
+
+    version = importlib.metadata.version("vl-convert-python")
+    target = docs_dir / "assets" / "vendor" / "vega.js"
+    stamp = f"/* vega, vega-lite and vega-embed bundled by vl-convert-python {version} */\n"
+    if target.exists() and target.read_text(encoding="utf-8")[: len(stamp)] == stamp:
+        return
+    cached = paths.SITE_SRC / "assets" / "vendor" / "vega.js"
+    if cached != target and cached.exists() and cached.read_text(encoding="utf-8")[: len(stamp)] == stamp:
+        write_if_changed(target, cached.read_bytes())
+        return
+    write_if_changed(target, stamp + vl_convert.javascript_bundle())
+
+
+def sync(docs_dir: Path, pages: dict[str, str | bytes]) -> tuple[int, int]:
+    """Write pages that changed, remove generated pages that no longer exist. Returns (written, removed)."""
+    written = sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(pages.items()))
+    removed = 0
+    for folder in GENERATED:
+        base = docs_dir / folder
+        if not base.is_dir() or folder == "assets/vendor":
+            continue
+        for f in sorted(base.rglob("*")):
+            if f.is_file() and f.relative_to(docs_dir).as_posix() not in pages:
+                f.unlink()
+                removed += 1
+    return written, removed
+
+
+def copy_static(docs_dir: Path) -> None:
+    """For a build outside the repo's site_src (tests, benchmarks): the hand-written pages and assets."""
+    if docs_dir.resolve() == paths.SITE_SRC.resolve():
+        return
+    for f in sorted(paths.SITE_SRC.rglob("*")):
+        rel = f.relative_to(paths.SITE_SRC).as_posix()
+        if f.is_file() and not rel.startswith(GENERATED) and rel not in GENERATED_FILES and not rel.endswith(".gitignore"):
+            write_if_changed(docs_dir / rel, f.read_bytes())
+
+
+def source_date_epoch(periods: list[str]) -> int:
+    """Builds are dated by their data (the end of the latest year), so the same input gives the same bytes."""
+    if not periods:
+        return 0
+    end = int(periods[-1][:4]) + 1
+    return int(datetime(end, 3, 31, tzinfo=timezone.utc).timestamp())
+
+
+@contextlib.contextmanager
+def _env(**values):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: str(v) for k, v in values.items()})
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
+    """mkdocs build --strict into a temporary folder; the old site is replaced only if it succeeds."""
+    from mkdocs.commands.build import build as mk_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.", dir=site_dir.parent))
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        with _env(SOURCE_DATE_EPOCH=epoch):
+            config = load_config(str(MKDOCS_YML), docs_dir=str(docs_dir.resolve()), site_dir=str(tmp), strict=True)
+            mk_build(config)
+    except (MkDocsException, SystemExit) as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        detail = "; ".join(handler.messages[:5]) or str(err)
+        raise InputError([Problem("site_build", "mkdocs.yml", None, "", f"mkdocs could not build the site ({detail})",
+                                  "a site with no broken links", "Nothing was published; the previous site is unchanged.",
+                                  severity="error")]) from None
+    finally:
+        logger.removeHandler(handler)
+    old = site_dir.with_name(site_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(old)
+    tmp.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, docs_dir: Path = paths.SITE_SRC,
+          quiet: bool = False) -> Progress:
+    """Validate every return, then publish the site; raise InputError (nothing written) on any error."""
+    from .pages import generate
+    from .published import publish
+    from .validate import validate
+
+    progress = Progress(quiet)
+    progress.stage("validating", str(root))
+    dataset = validate(root)
+    progress.done("validate")
+    for warning in dataset.warnings:
+        print("warning: " + warning.format(), file=sys.stderr)
+    if dataset.errors:
+        raise InputError(dataset.errors)
+    progress.stage("computing metrics", f"{len(dataset.returns)} returns from {len(dataset.authorities)} authorities")
+    published = publish(dataset)
+    progress.done("metrics")
+    progress.stage("rendering pages and charts")
+    pages = generate(published)
+    progress.done("pages")
+    progress.stage("writing pages", f"{len(pages)} files")
+    copy_static(docs_dir)
+    written, removed = sync(docs_dir, pages)
+    vendor_assets(docs_dir)
+    progress.done("write")
+    progress.stage("mkdocs build", f"{written} files changed, {removed} removed")
+    mkdocs_build(docs_dir, site_dir, source_date_epoch(published.periods))
+    progress.done("mkdocs")
+    progress.stage("done", f"site in {paths.display(site_dir)}")
+    return progress
+
+
+def serve(root: Path, port: int) -> None:
+    """Build, then preview with mkdocs' own server (it reloads when a page is rewritten)."""
+    build(root)
+    from mkdocs.commands.serve import serve as mk_serve
+
+    mk_serve(config_file=str(MKDOCS_YML), dev_addr=f"127.0.0.1:{port}", livereload=True)

@@ -1,0 +1,125 @@
+"""Chart specs: each chart type is built once with altair, then only its data changes per page."""
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from .intervals import Z95, Z998, funnel_limits
+
+# Neutral palette: one hue for the area, grey for comparators. Never red/green (polarity is neutral).
+AREA, OTHER, GROUP = "#1f5fa8", "#8a8f98", "#333333"
+WIDTH = 560
+
+
+def _template(chart: alt.Chart) -> dict:
+    spec = chart.to_dict()  # validated once against the Vega-Lite schema
+    spec.pop("datasets", None)
+    spec["data"] = {"name": "table"}
+    return spec
+
+
+@lru_cache(maxsize=None)
+def _templates() -> dict[str, dict]:
+    empty = pd.DataFrame({"label": ["a"], "value": [1.0], "lower": [0.5], "upper": [1.5], "highlight": [False]})
+    base = alt.Chart(empty).properties(width=WIDTH)
+    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260))
+    bars = base.mark_bar().encode(
+        y=y, x=alt.X("value:Q", title="value"),
+        color=alt.condition("datum.highlight", alt.value(AREA), alt.value(OTHER)),
+        tooltip=[alt.Tooltip("label:N", title="Area"), alt.Tooltip("value:Q", format=".1f", title="Value")])
+    whiskers = base.mark_rule(color=GROUP).encode(y=y, x="lower:Q", x2="upper:Q")
+    funnel_df = pd.DataFrame({"label": ["a"], "denominator": [1.0], "value": [1.0], "highlight": [False]})
+    points = alt.Chart(funnel_df).mark_circle(size=70, opacity=0.9).encode(
+        x=alt.X("denominator:Q", title="denominator"), y=alt.Y("value:Q", title="value"),
+        color=alt.condition("datum.highlight", alt.value(AREA), alt.value(OTHER)),
+        tooltip=[alt.Tooltip("label:N", title="Area"), alt.Tooltip("value:Q", format=".1f")])
+    limits_df = pd.DataFrame({"denominator": [1.0], "value": [1.0], "limit": ["95%"]})
+    limits = alt.Chart(limits_df).mark_line(color=GROUP).encode(
+        x="denominator:Q", y="value:Q", detail="limit:N",
+        strokeDash=alt.StrokeDash("limit:N", title="Control limits"))
+    trend_df = pd.DataFrame({"period": ["2023-24"], "value": [1.0], "lower": [0.5], "upper": [1.5]})
+    trend_base = alt.Chart(trend_df).properties(width=WIDTH)
+    trend = trend_base.mark_line(point=True, color=AREA).encode(x=alt.X("period:O", title="Financial year"), y=alt.Y("value:Q", title="value"))
+    trend_err = trend_base.mark_rule(color=AREA).encode(x="period:O", y="lower:Q", y2="upper:Q")
+    return {
+        "bars": _template(bars),
+        "bars_ci": _template(alt.layer(bars, whiskers)),
+        "funnel": _template(alt.layer(limits.properties(width=WIDTH), points)),
+        "trend": _template(alt.layer(trend, trend_err)),
+    }
+
+
+def _finish(kind: str, rows: list[dict], title: str, description: str, axis: str, extra: list[dict] | None = None) -> dict:
+    spec = copy.deepcopy(_templates()[kind])
+    spec["title"] = {"text": title, "anchor": "start"}
+    spec["description"] = description
+    spec["datasets"] = {"table": rows}
+    for layer in spec.get("layer", [spec]):
+        enc = layer.get("encoding", {})
+        for channel in ("x", "y"):
+            if enc.get(channel, {}).get("title") == "value":
+                enc[channel]["title"] = axis
+    if kind in ("bars", "bars_ci"):
+        spec["height"] = max(60, 22 * len(rows))
+        for layer in spec.get("layer", [spec]):
+            layer.setdefault("height", spec["height"])
+    if extra:
+        spec["layer"] = spec.get("layer", []) + extra
+    return spec
+
+
+def _clean(rows: list[dict]) -> list[dict]:
+    out = []
+    for row in rows:
+        out.append({k: (None if isinstance(v, float) and not np.isfinite(v) else (round(v, 4) if isinstance(v, float) else v))
+                    for k, v in row.items()})
+    return out
+
+
+def bars(rows: list[dict], title: str, description: str, axis: str, reference: float | None = None,
+         reference_label: str = "") -> dict:
+    """Horizontal bars, with interval whiskers when rows carry lower/upper; a rule for a group value."""
+    kind = "bars_ci" if any(r.get("lower") is not None for r in rows) else "bars"
+    extra = None
+    if reference is not None and np.isfinite(reference):
+        extra = [{"mark": {"type": "rule", "color": GROUP, "strokeDash": [4, 3]},
+                  "data": {"values": [{"value": round(float(reference), 4), "label": reference_label}]},
+                  "encoding": {"x": {"field": "value", "type": "quantitative"}}}]
+    return _finish(kind, _clean(rows), title, description, axis, extra)
+
+
+def funnel(rows: list[dict], pooled: float, title: str, description: str, axis: str) -> dict:
+    """Funnel plot for a proportion: areas by denominator, with 95% and 99.8% limits around the pooled value."""
+    dens = [r["denominator"] for r in rows if r.get("denominator")]
+    grid = np.unique(np.linspace(max(1, min(dens) * 0.8), max(dens) * 1.1, 40).round()) if dens else np.array([])
+    limits = []
+    for name, z in (("95%", Z95), ("99.8%", Z998)):
+        lo, hi = funnel_limits(pooled / 100, grid, z)
+        for n, a, b in zip(grid, np.atleast_1d(lo), np.atleast_1d(hi)):
+            limits += [{"denominator": float(n), "value": float(a) * 100, "limit": f"{name} lower"},
+                       {"denominator": float(n), "value": float(b) * 100, "limit": f"{name} upper"}]
+    spec = _finish("funnel", _clean(rows), title, description, axis)
+    spec["layer"][0]["data"] = {"values": _clean(limits)}
+    spec["layer"][0]["encoding"]["strokeDash"] = {"field": "limit", "type": "nominal", "title": "Control limits",
+                                                  "scale": {"domain": ["95% lower", "95% upper", "99.8% lower", "99.8% upper"],
+                                                            "range": [[4, 2], [4, 2], [1, 0], [1, 0]]}}
+    spec["layer"][1]["data"] = {"name": "table"}
+    return spec
+
+
+def trend(rows: list[dict], title: str, description: str, axis: str) -> dict:
+    return _finish("trend", _clean(rows), title, description, axis)
+
+
+def embed(spec: dict, chart_id: str) -> Markup:
+    """The chart as page HTML: a container and its spec as inert JSON, drawn by the vendored vega bundle."""
+    payload = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=True).replace("</", "<\\/")
+    label = spec.get("description", "").replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return Markup(f'<div class="lb-chart" id="{chart_id}" role="img" aria-label="{label}" data-spec="{chart_id}-spec"></div>\n'
+                  f'<script type="application/json" id="{chart_id}-spec">{payload}</script>')

@@ -1,0 +1,194 @@
+"""Home, index, region, peer-group, metric and submission-status pages: views across authorities."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import charts
+from .published import Published, interval_text, metric_text
+from .ranking import MIN_AREAS_TO_RANK
+from .reference import load_reference, regions
+from .schema import load_schema
+
+KEY_METRICS = ("contacts_rate", "referrals_rate", "allegations_rate", "threshold_conversion", "substantiation_rate",
+               "decision_within_1_day")
+FUNNEL_KINDS = ("proportion", "share", "published")
+
+
+def _ok(row) -> bool:
+    return bool(row) and not row["status"] and row["value"] is not None and not math.isnan(row["value"])
+
+
+def _pooled(rows: list[dict], kind: str) -> float:
+    num = sum(r["numerator"] for r in rows if _ok(r) and not math.isnan(r["numerator"]))
+    den = sum(r["denominator"] for r in rows if _ok(r) and not math.isnan(r["numerator"]))
+    if not den:
+        return math.nan
+    return num / den * (10_000 if kind == "rate" else 100)
+
+
+def metric_chart(published: Published, metric_id: str, slugs: list[str], period: str, group_name: str, chart_id: str,
+                 highlight: str = "") -> list[dict]:
+    """Bars with 95% whiskers and the pooled group value; a funnel plot too for proportions."""
+    schema, ref = load_schema(), load_reference()
+    metric = schema.metric(metric_id)
+    rows = [published.metric_rows(s, period).get(metric_id) for s in slugs]
+    have = sorted([r for r in rows if _ok(r)], key=lambda r: -r["value"])
+    if not have:
+        return []
+    pooled = _pooled(have, metric.kind)
+    unit = "%" if metric.is_percent else ""
+    axis = metric.unit if not metric.is_percent else "percent"
+    bar_rows = [{"label": ref.loc[r["authority"], "name"] if r["authority"] in ref.index else r["authority"],
+                 "value": r["value"], "lower": r["lower95"], "upper": r["upper95"], "highlight": r["authority"] == highlight}
+                for r in have]
+    top = bar_rows[0]
+    message = (f"{metric.title}, {period}: {top['label']} has the highest value ({top['value']:.{metric.decimals}f}{unit})"
+               if len(bar_rows) > 1 else f"{metric.title}, {period}: {top['label']} {top['value']:.{metric.decimals}f}{unit}")
+    desc = (f"Bar chart of {metric.title.lower()} for {len(bar_rows)} authorities in {group_name}, {period}, with 95% "
+            f"intervals and a dashed line at the pooled value for {group_name}. The table gives every figure.")
+    spec = charts.bars(bar_rows, message, desc, axis, pooled if len(bar_rows) > 1 else None, group_name)
+    out = [{"id": chart_id, "kind": "bars", "html": charts.embed(spec, chart_id), "rows": bar_rows, "title": message,
+            "pooled": pooled}]
+    if metric.kind in FUNNEL_KINDS and len(have) >= 2 and not math.isnan(pooled):
+        frows = [{"label": b["label"], "denominator": r["denominator"], "value": r["value"], "highlight": b["highlight"]}
+                 for b, r in zip(bar_rows, have)]
+        outside = [f for f in frows if _outside(f, pooled)]
+        fmsg = (f"{metric.title}: {len(outside)} of {len(frows)} authorities lie outside the 99.8% control limits"
+                if outside else f"{metric.title}: every authority lies within the 99.8% control limits")
+        fspec = charts.funnel(frows, pooled, fmsg, f"Funnel plot of {metric.title.lower()} against its denominator for "
+                              f"{group_name}, {period}, with 95% and 99.8% control limits around {pooled:.1f}%.", "percent")
+        out.append({"id": chart_id + "-funnel", "kind": "funnel", "html": charts.embed(fspec, chart_id + "-funnel"),
+                    "rows": frows, "title": fmsg, "pooled": pooled})
+    return out
+
+
+def _outside(row: dict, pooled: float) -> bool:
+    from .intervals import Z998, funnel_limits
+
+    lo, hi = funnel_limits(pooled / 100, np.array([row["denominator"]]), Z998)
+    return not (float(np.atleast_1d(lo)[0]) * 100 <= row["value"] <= float(np.atleast_1d(hi)[0]) * 100)
+
+
+def group_view(published: Published, members: list[str], name: str, key: str) -> dict:
+    """A region or peer group in the latest period: a table of every member and charts of the key metrics."""
+    ref, schema = load_reference(), load_schema()
+    period = published.latest
+    submitted = [s for s in members if published.metric_rows(s, period)]
+    missing = [{"slug": s, "name": ref.loc[s, "name"] if s in ref.index else s} for s in members if s not in submitted]
+    table = []
+    for slug in submitted:
+        rows = published.metric_rows(slug, period)
+        table.append({"slug": slug, "name": ref.loc[slug, "name"] if slug in ref.index else slug,
+                      "values": [metric_text(rows.get(m)) for m in KEY_METRICS]})
+    figures = []
+    for i, metric_id in enumerate(KEY_METRICS):
+        figures.extend(metric_chart(published, metric_id, submitted, period, name, f"chart-{key}-{i}"))
+    return {"name": name, "period": period, "members": len(members), "submitted": table, "missing": missing,
+            "columns": [schema.metric(m).title for m in KEY_METRICS], "metrics": list(KEY_METRICS),
+            "figures": figures, "can_rank": len(submitted) >= MIN_AREAS_TO_RANK, "min_rank": MIN_AREAS_TO_RANK}
+
+
+def metric_view(published: Published, metric_id: str) -> dict:
+    schema, ref = load_schema(), load_reference()
+    metric = schema.metric(metric_id)
+    period = published.latest
+    frame = published.metrics[(published.metrics["metric"] == metric_id)]
+    latest = frame[frame["period"] == period].to_dict("records")
+    cmp = published.comparisons
+    eng = cmp[(cmp["metric"] == metric_id) & (cmp["comparator"] == "england")]
+    rows = []
+    for r in sorted(latest, key=lambda r: (-(r["value"]) if _ok(r) else math.inf, r["authority_name"])):
+        c = eng[(eng["authority"] == r["authority"]) & (eng["period"] == period)]
+        rank = c["rank"].iloc[0] if len(c) else None
+        rows.append({"slug": r["authority"], "name": r["authority_name"],
+                     "region": regions().get(ref.loc[r["authority"], "region_code"], "") if r["authority"] in ref.index else "",
+                     "value": metric_text(r), "interval95": interval_text(r), "interval998": interval_text(r, "998"),
+                     "versus": (c["result95"].iloc[0] or "") if len(c) else "",
+                     "rank": "" if rank is None or (isinstance(rank, float) and math.isnan(rank)) else int(rank),
+                     "note": r["note"]})
+    figures = metric_chart(published, metric_id, sorted(frame["authority"].unique()), period, "England", "chart-metric")
+    over_time = []
+    for p in published.periods:
+        part = frame[frame["period"] == p].to_dict("records")
+        have = [r for r in part if _ok(r)]
+        over_time.append({"period": p, "areas": len(have), "value": _pooled(have, metric.kind)})
+    trend_chart = None
+    points = [{"period": o["period"], "value": o["value"]} for o in over_time if o["areas"] and not math.isnan(o["value"])]
+    if len(points) >= 2:
+        spec = charts.trend(points, f"{metric.title}: England (submitted authorities) by year",
+                            f"Line chart of {metric.title.lower()} pooled over the authorities that submitted each year.",
+                            metric.unit)
+        trend_chart = {"id": "chart-metric-trend", "html": charts.embed(spec, "chart-metric-trend"), "rows": points,
+                       "title": spec["title"]["text"]}
+    return {"metric": metric, "period": period, "rows": rows, "figures": figures, "over_time": over_time,
+            "trend_chart": trend_chart, "can_rank": sum(1 for r in latest if _ok(r)) >= MIN_AREAS_TO_RANK,
+            "min_rank": MIN_AREAS_TO_RANK, "unit_word": "percent" if metric.is_percent else metric.unit}
+
+
+def generate(published: Published, render, to_csv) -> dict[str, str]:
+    schema, ref = load_schema(), load_reference()
+    dataset, pages = published.dataset, {}
+    slugs = sorted({r.slug for r in dataset.returns})
+    coverage = [{"slug": s, "name": ref.loc[s, "name"] if s in ref.index else s,
+                 "region": regions().get(ref.loc[s, "region_code"], "") if s in ref.index else "",
+                 "periods": [p for p in published.periods if dataset.returns_of(s) and any(r.period == p for r in dataset.returns_of(s))]}
+                for s in slugs]
+    region_list = []
+    for code, name in regions().items():
+        members = list(ref.index[ref["region_code"] == code])
+        view = group_view(published, members, name, code.lower())
+        region_list.append({"code": code, "name": name, "members": len(members), "submitted": len(view["submitted"])})
+        pages[f"regions/{code}.md"] = render("group.md.j2", view=view, kind="region", description="", csv_prefix=code)
+        _chart_csvs(pages, f"regions/data/{code}", view["figures"], to_csv)
+    group_list = []
+    for group in dataset.groups:
+        members = [m for m in group.get("members") or [] if m in ref.index]
+        view = group_view(published, members, group["name"], group["id"])
+        group_list.append({"id": group["id"], "name": group["name"], "members": len(members), "submitted": len(view["submitted"])})
+        pages[f"groups/{group['id']}.md"] = render("group.md.j2", view=view, kind="group", description=group.get("description", ""),
+                                                      csv_prefix=group["id"])
+        _chart_csvs(pages, f"groups/data/{group['id']}", view["figures"], to_csv)
+    metric_list = []
+    for metric in schema.metrics:
+        view = metric_view(published, metric.id)
+        metric_list.append({"id": metric.id, "title": metric.title, "kind": metric.kind, "unit": metric.unit,
+                            "areas": sum(1 for r in view["rows"] if r["value"] not in ("[x]", "[c]"))})
+        pages[f"metrics/{metric.id}.md"] = render("metric.md.j2", **view)
+        _chart_csvs(pages, f"metrics/data/{metric.id}", view["figures"] + ([view["trend_chart"]] if view["trend_chart"] else []), to_csv)
+    pages["index.md"] = render("index.md.j2", latest=published.latest, periods=published.periods, coverage=coverage,
+                               regions=region_list, groups=group_list, metrics=[m for m in metric_list if schema.metric(m["id"]).headline],
+                               returns=len(dataset.returns), authorities=len(slugs), total=len(ref))
+    pages["authorities/index.md"] = render("authorities.md.j2", coverage=coverage, periods=published.periods, total=len(ref))
+    pages["regions/index.md"] = render("regions.md.j2", regions=region_list, latest=published.latest)
+    pages["groups/index.md"] = render("groups.md.j2", groups=group_list, latest=published.latest)
+    pages["metrics/index.md"] = render("metrics.md.j2", metrics=metric_list, catalogue=schema.catalogue, latest=published.latest)
+    for period in published.periods:
+        pages[f"periods/{period}.md"] = render("period.md.j2", **status_view(published, period))
+    return pages
+
+
+def status_view(published: Published, period: str) -> dict:
+    """Who has submitted this year, with warnings, and who in each group has not."""
+    ref, dataset = load_reference(), published.dataset
+    warned = {p.file for p in dataset.warnings}
+    rows = []
+    for ret in [r for r in dataset.returns if r.period == period]:
+        rows.append({"slug": ret.slug, "name": ref.loc[ret.slug, "name"] if ret.slug in ref.index else ret.slug,
+                     "status": "validated with warnings" if ret.file in warned else "validated",
+                     "discrepancies": len(ret.covered) + len(ret.data.get("discrepancies") or [])})
+    submitted = {r["slug"] for r in rows}
+    groups = [{"name": g["name"], "id": g["id"],
+               "missing": [ref.loc[m, "name"] for m in g.get("members") or [] if m in ref.index and m not in submitted]}
+              for g in dataset.groups]
+    by_region = [{"code": code, "name": name, "missing": sum(1 for s in ref.index[ref["region_code"] == code] if s not in submitted),
+                  "members": int((ref["region_code"] == code).sum())} for code, name in regions().items()]
+    return {"period": period, "rows": sorted(rows, key=lambda r: r["name"]), "groups": groups, "regions": by_region}
+
+
+def _chart_csvs(pages: dict, prefix: str, figures: list[dict], to_csv) -> None:
+    for fig in figures:
+        rows = fig["rows"]
+        if rows:
+            pages[f"{prefix}-{fig['id']}.csv"] = to_csv(rows, [k for k in rows[0] if k != "highlight"])

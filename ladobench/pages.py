@@ -1,0 +1,50 @@
+"""Every generated page and data file of the site, as {path under site_src: content}."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from functools import lru_cache
+
+from . import authority_page, downloads, listings, reference_docs
+from .published import Published
+from .render import environment
+from .schema import load_schema
+
+
+@lru_cache(maxsize=None)
+def env():
+    environment_ = environment()
+    environment_.globals["SYMBOLS"] = {s.symbol: f"{s.meaning}: {s.definition}" for s in load_schema().symbols.values()}
+    return environment_
+
+
+def render(template: str, **context) -> str:
+    return env().get_template(template).render(**context)
+
+
+def to_csv(rows: list[dict], columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None or (isinstance(row.get(c), float) and math.isnan(row[c])) else
+                         (round(row[c], 4) if isinstance(row.get(c), float) else row[c]) for c in columns])
+    return out.getvalue()
+
+
+def generate(published: Published) -> dict[str, str | bytes]:
+    pages: dict[str, str | bytes] = {}
+    for slug in sorted({r.slug for r in published.dataset.returns}):
+        ctx = authority_page.context(published, slug)
+        pages[f"authorities/{slug}.md"] = render("authority.md.j2", **ctx)
+        for key, chart in ctx["charts"].items():
+            pages[f"authorities/data/{slug}-{key}.csv"] = to_csv(chart["rows"], [k for k in chart["rows"][0] if k != "highlight"])
+        for section in ctx["sections"]:
+            if section["chart"]:
+                rows = section["chart"]["rows"]
+                pages[f"authorities/data/{slug}-{section['key']}.csv"] = to_csv(rows, [k for k in rows[0] if k != "highlight"])
+    pages.update(listings.generate(published, render, to_csv))
+    pages.update(reference_docs.generate(render))
+    pages.update(downloads.generate(published, render))
+    return pages

@@ -1,0 +1,90 @@
+"""Everything a build publishes, computed once: metrics after suppression, comparisons, changes."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .compare import changes, comparisons
+from .metrics import compute
+from .schema import load_schema
+from .suppression import Disclosure, apply_to_metrics, plan
+from .validate import Dataset
+
+COMPARATOR_ORDER = {"region": 0, "england": 1, "neighbours": 2, "group": 3}
+
+
+@dataclass
+class Published:
+    dataset: Dataset
+    metrics: pd.DataFrame  # as published: suppressed cells are [c]
+    comparisons: pd.DataFrame
+    changes: pd.DataFrame
+    plans: dict[tuple[str, str], Disclosure]
+    periods: list[str] = field(default_factory=list)
+
+    @property
+    def latest(self) -> str:
+        return self.periods[-1] if self.periods else ""
+
+    def metric_rows(self, slug: str, period: str) -> dict[str, dict]:
+        return self._by_key().get((slug, period), {})
+
+    def _by_key(self):
+        if not hasattr(self, "_cache"):
+            cache: dict = {}
+            for row in self.metrics.to_dict("records"):
+                cache.setdefault((row["authority"], row["period"]), {})[row["metric"]] = row
+            self._cache = cache
+        return self._cache
+
+    def comparisons_for(self, slug: str, period: str) -> dict[str, list[dict]]:
+        if not hasattr(self, "_cmp"):
+            cache: dict = {}
+            for row in self.comparisons.to_dict("records"):
+                cache.setdefault((row["authority"], row["period"]), {}).setdefault(row["metric"], []).append(row)
+            for rows in cache.values():
+                for lst in rows.values():
+                    lst.sort(key=lambda r: (COMPARATOR_ORDER[r["comparator"]], r["comparator_id"]))
+            self._cmp = cache
+        return self._cmp.get((slug, period), {})
+
+
+def publish(dataset: Dataset) -> Published:
+    """Metrics on true counts; comparators pooled from true counts; small cells suppressed last."""
+    raw = compute(dataset.returns, dataset.authorities)
+    plans = {(r.slug, r.period): plan(r, dataset.authorities.get(r.slug)) for r in dataset.returns}
+    shown = apply_to_metrics(raw, plans)
+    cmp = comparisons(raw, dataset.groups)
+    # An area's own interval is not published where its value is suppressed, so neither is its comparison.
+    hidden = shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]].assign(_hidden=True)
+    cmp = cmp.merge(hidden, how="left", on=["authority", "period", "metric"])
+    cmp.loc[cmp["_hidden"].eq(True), ["result95", "result998", "rank", "quartile"]] = None
+    cmp = cmp.drop(columns="_hidden")
+    chg = changes(shown)
+    periods = sorted({r.period for r in dataset.returns})
+    return Published(dataset, shown, cmp, chg, plans, periods)
+
+
+def metric_text(row: dict | None, with_unit: bool = True) -> str:
+    """A published value as a reader sees it: 53.6%, 22.0, [x], [c]."""
+    if not row:
+        return "[x]"
+    if row["status"]:
+        return row["status"]
+    value = row["value"]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "[x]"
+    decimals = load_schema().metric(row["metric"]).decimals
+    text = f"{value:,.{decimals}f}"
+    if with_unit and row["unit"] == "percent":
+        text += "%"
+    return text + (" [u]" if row.get("reliability") else "")
+
+
+def interval_text(row: dict | None, level: str = "95") -> str:
+    if not row or row["status"] or row.get(f"lower{level}") is None or math.isnan(row.get(f"lower{level}", math.nan)):
+        return ""
+    decimals = load_schema().metric(row["metric"]).decimals
+    return f"{row[f'lower{level}']:,.{decimals}f}–{row[f'upper{level}']:,.{decimals}f}"

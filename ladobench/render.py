@@ -1,0 +1,85 @@
+"""Render page templates to markdown, escaping every string from a return so nothing in it runs."""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import markdown as md
+import nh3
+from jinja2 import Environment, FileSystemLoader, Undefined
+from markupsafe import Markup
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Characters that markdown or HTML would interpret; as entities they display literally.
+_LITERAL = {c: f"&#{ord(c)};" for c in "&<>[]()|*_`\\#{}"}
+_LITERAL_RE = re.compile("|".join(re.escape(c) for c in _LITERAL))
+_SAFE_URL = re.compile(r"^[A-Za-z0-9._/#-]+$")
+NARRATIVE_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "blockquote", "code", "br", "hr"}
+
+
+def literal(value) -> str:
+    """Text from a return, shown exactly as typed: no markdown, no HTML, no links."""
+    text = "" if value is None else str(value)
+    text = _LITERAL_RE.sub(lambda m: _LITERAL[m.group(0)], text)
+    return " ".join(text.split())  # one line: a newline would break a table row or a list item
+
+
+def finalize(value):
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return Markup(fmt_number(value))
+    return Markup(literal(value))
+
+
+def fmt_number(value, decimals: int | None = None) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "[x]"
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 1
+    return f"{value:,.{decimals}f}"
+
+
+def url(path: str) -> Markup:
+    """A link target the build made itself (slugs, metric ids); refuses anything else."""
+    if not _SAFE_URL.match(path):
+        raise ValueError(f"unsafe link target {path!r}")
+    return Markup(path)
+
+
+def narrative(text: str | None) -> Markup:
+    """Narrative markdown → HTML with raw HTML shown as text and only harmless tags and https links kept."""
+    if not text:
+        return Markup("")
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    html = md.markdown(escaped, extensions=[], output_format="html")
+    clean = nh3.clean(html, tags=NARRATIVE_TAGS, attributes={"a": {"href"}}, url_schemes={"https", "mailto"},
+                      link_rel="noopener noreferrer")
+    # markdown="0" keeps Python-Markdown from re-reading the sanitised HTML.
+    return Markup(f'<div class="lb-narrative" markdown="0">\n{clean}\n</div>')
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=Undefined, finalize=finalize,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    # raw: only for macro output, whose own variables were already escaped.
+    env.filters.update(num=lambda v, d=None: Markup(fmt_number(v, d)), url=url, narrative=narrative, literal=literal,
+                       raw=Markup)
+    return env
+
+
+def write_if_changed(path: Path, content: str | bytes) -> bool:
+    """Write only when the bytes differ, so an unchanged rebuild touches nothing (mkdocs serve stays quick)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return True
