@@ -146,6 +146,17 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def previous_metrics(site_dir: Path) -> list[dict] | None:
+    """The metrics of the site published now, if any, to mark what this build revises."""
+    import json
+
+    path = Path(site_dir) / "downloads" / "metrics.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, docs_dir: Path = paths.SITE_SRC,
           quiet: bool = False) -> Progress:
     """Validate every return, then publish the site; raise InputError (nothing written) on any error."""
@@ -162,7 +173,7 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     if dataset.errors:
         raise InputError(dataset.errors)
     progress.stage("computing metrics", f"{len(dataset.returns)} returns from {len(dataset.authorities)} authorities")
-    published = publish(dataset)
+    published = publish(dataset, previous_metrics(site_dir))
     progress.done("metrics")
     progress.stage("rendering pages and charts")
     pages = generate(published)

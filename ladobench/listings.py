@@ -174,10 +174,13 @@ def status_view(published: Published, period: str) -> dict:
     ref, dataset = load_reference(), published.dataset
     warned = {p.file for p in dataset.warnings}
     rows = []
+    metrics = published.metrics
+    revised = metrics[metrics["period"].eq(period) & metrics["revised"].eq("[r]")]
     for ret in [r for r in dataset.returns if r.period == period]:
+        changed = revised[revised["authority"] == ret.slug]["title"].tolist()
         rows.append({"slug": ret.slug, "name": ref.loc[ret.slug, "name"] if ret.slug in ref.index else ret.slug,
                      "status": "validated with warnings" if ret.file in warned else "validated",
-                     "discrepancies": len(ret.covered) + len(ret.data.get("discrepancies") or [])})
+                     "discrepancies": len(ret.data.get("discrepancies") or []), "revised": changed})
     submitted = {r["slug"] for r in rows}
     groups = [{"name": g["name"], "id": g["id"],
                "missing": [ref.loc[m, "name"] for m in g.get("members") or [] if m in ref.index and m not in submitted]}

@@ -51,11 +51,38 @@ class Published:
         return self._cmp.get((slug, period), {})
 
 
-def publish(dataset: Dataset) -> Published:
-    """Metrics on true counts; comparators pooled from true counts; small cells suppressed last."""
+def _same(old, new) -> bool:
+    """Equal as published: downloads round to 6 decimals, so compare at that precision."""
+    old_missing = old is None or (isinstance(old, float) and math.isnan(old))
+    new_missing = new is None or (isinstance(new, float) and math.isnan(new))
+    if old_missing or new_missing:
+        return old_missing and new_missing
+    return round(float(old), 6) == round(float(new), 6)
+
+
+def mark_revisions(metrics: pd.DataFrame, previous: list[dict] | None) -> pd.DataFrame:
+    """[r] on every published value that differs from the build published before this one."""
+    out = metrics.copy()
+    if not previous:
+        out["revised"] = ""
+        return out
+    before = {(r["authority"], r["period"], r["metric"]): (r.get("value"), r.get("status", "")) for r in previous}
+    revised = []
+    for key, value, status in zip(zip(out["authority"], out["period"], out["metric"]), out["value"], out["status"]):
+        old = before.get(key)
+        revised.append("" if old is None or (_same(old[0], value) and old[1] == status) else "[r]")
+    out["revised"] = revised
+    return out
+
+
+def publish(dataset: Dataset, previous: list[dict] | None = None) -> Published:
+    """Metrics on true counts; comparators pooled from true counts; small cells suppressed last.
+
+    previous: the metrics of the build published before (site/downloads/metrics.json), for [r] marks.
+    """
     raw = compute(dataset.returns, dataset.authorities)
     plans = {(r.slug, r.period): plan(r, dataset.authorities.get(r.slug)) for r in dataset.returns}
-    shown = apply_to_metrics(raw, plans)
+    shown = mark_revisions(apply_to_metrics(raw, plans), previous)
     cmp = comparisons(raw, dataset.groups)
     # An area's own interval is not published where its value is suppressed, so neither is its comparison.
     hidden = shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]].assign(_hidden=True)
@@ -80,7 +107,7 @@ def metric_text(row: dict | None, with_unit: bool = True) -> str:
     text = f"{value:,.{decimals}f}"
     if with_unit and row["unit"] == "percent":
         text += "%"
-    return text + (" [u]" if row.get("reliability") else "")
+    return text + (" [u]" if row.get("reliability") else "") + (" [r]" if row.get("revised") else "")
 
 
 def interval_text(row: dict | None, level: str = "95") -> str:
