@@ -119,7 +119,9 @@ def trend(rows: list[dict], title: str, description: str, axis: str) -> dict:
 
 def embed(spec: dict, chart_id: str) -> Markup:
     """The chart as page HTML: a container and its spec as inert JSON, drawn by the vendored vega bundle."""
-    payload = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=True).replace("</", "<\\/")
+    # Inside <script> only a JSON-escaped <, > and & are inert: '</' or '<!--<script>' would end or hijack it.
+    payload = (json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+               .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
     label = spec.get("description", "").replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return Markup(f'<div class="lb-chart" id="{chart_id}" role="img" aria-label="{label}" data-spec="{chart_id}-spec"></div>\n'
                   f'<script type="application/json" id="{chart_id}-spec">{payload}</script>')

@@ -38,7 +38,7 @@ def cmd_validate(args) -> int:
 def cmd_build(args) -> int:
     from .build import build
 
-    build(Path(args.root), Path(args.site_dir), quiet=args.quiet)
+    build(Path(args.root), Path(args.site_dir), Path(args.docs_dir), quiet=args.quiet)
     return 0
 
 
@@ -46,6 +46,54 @@ def cmd_serve(args) -> int:
     from .build import serve
 
     serve(Path(args.root), args.port)
+    return 0
+
+
+def cmd_template(args) -> int:
+    from .spreadsheet import template
+
+    out = Path(args.out or f"{args.authority}-{args.period}.xlsx")
+    filled = template(Path(args.root), args.authority, args.period, out)
+    how = "pre-filled from the existing return" if filled else "blank: there is no return for that year yet"
+    print(f"wrote {out} ({how})")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .spreadsheet_import import import_workbook
+
+    result = import_workbook(Path(args.file), Path(args.root), dry_run=args.dry_run)
+    for problem in result.warnings:
+        print("warning: " + problem.format(), file=sys.stderr)
+    if not result.written:
+        print(f"{args.file}: valid; {result.file} not written (--dry-run)")
+    else:
+        print(f"{'created' if result.created else 'updated'} {result.file} from {args.file}: valid")
+    return 0
+
+
+def cmd_new(args) -> int:
+    from .scaffold import new_authority
+
+    root = Path(args.root)
+    auth, xlsx = new_authority(root, args.slug, args.template_out and Path(args.template_out), args.period)
+    print(f"created {paths.display(auth, root)} and the blank template {paths.display(xlsx, root)}\n"
+          "Next: fill in the stages and crosswalk in authority.yaml (see site_src/adding-an-authority.md).")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .jsonschema_gen import write
+
+    stale = write(check=args.check)
+    for path in stale:
+        print(f"{paths.display(path)} {'is out of date' if args.check else 'written'}",
+              file=sys.stderr if args.check else sys.stdout)
+    if args.check and stale:
+        print("Run python build.py schema to regenerate it.", file=sys.stderr)
+        return 1
+    if not stale:
+        print("schema/*.schema.json are up to date")
     return 0
 
 
@@ -58,11 +106,30 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
     b = sub.add_parser("build", help="validate, compute metrics and build the site into site/")
     b.add_argument("--site-dir", default=str(paths.SITE_DIR))
+    b.add_argument("--docs-dir", default=str(paths.SITE_SRC),
+                   help="where the generated pages are written before mkdocs reads them (default: site_src/)")
     b.add_argument("--quiet", action="store_true", help="no progress lines (the default when CI is set)")
     b.set_defaults(func=cmd_build)
     s = sub.add_parser("serve", help="build, then preview the site at http://127.0.0.1:8000")
     s.add_argument("--port", type=int, default=8000)
     s.set_defaults(func=cmd_serve)
+    t = sub.add_parser("template", help="write a spreadsheet for one authority and year, pre-filled if the return exists")
+    t.add_argument("--authority", required=True, metavar="SLUG", help="the authority's short name, e.g. kent")
+    t.add_argument("--period", required=True, metavar="YYYY-YY", help="the financial year, e.g. 2023-24")
+    t.add_argument("--out", metavar="FILE.xlsx", help="where to write it (default: SLUG-YYYY-YY.xlsx here)")
+    t.set_defaults(func=cmd_template)
+    i = sub.add_parser("import", help="read a filled-in spreadsheet, check it and write authorities/SLUG/YYYY-YY.yaml")
+    i.add_argument("file", metavar="FILE.xlsx")
+    i.add_argument("--dry-run", action="store_true", help="check the spreadsheet but write nothing")
+    i.set_defaults(func=cmd_import)
+    n = sub.add_parser("new", help="start a new authority: authority.yaml from the reference table and a blank template")
+    n.add_argument("slug", metavar="SLUG", help="the authority's short name from reference/authorities.csv")
+    n.add_argument("--period", metavar="YYYY-YY", help="the year of the blank template (default: the last year ended)")
+    n.add_argument("--template-out", metavar="FILE.xlsx", help="where to write the template (default: in the new folder)")
+    n.set_defaults(func=cmd_new)
+    j = sub.add_parser("schema", help="regenerate schema/return.schema.json and schema/authority.schema.json")
+    j.add_argument("--check", action="store_true", help="write nothing; exit 1 if they are out of date")
+    j.set_defaults(func=cmd_schema)
     return p
 
 

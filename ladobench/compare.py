@@ -47,21 +47,32 @@ def _pooled(frame: pd.DataFrame, members_of: dict[str, list[str]]) -> pd.DataFra
         num, den = np.zeros(len(slugs)), np.zeros(len(slugs))
         rows = part["authority"].map(index).to_numpy()
         num[rows], den[rows] = part["numerator"].to_numpy(), part["denominator"].to_numpy()
-        has = np.zeros(len(slugs))
+        has, hid = np.zeros(len(slugs)), np.zeros(len(slugs))
         has[rows] = 1
+        hid[rows] = part["hidden"].to_numpy() if "hidden" in part else 0
         pooled_num, pooled_den, areas = member @ num, member @ den, member @ has
+        hidden_members = member @ hid
         kind = part["kind"].iloc[0]
         scale = PER if kind == "rate" else 100
         value = np.divide(pooled_num, pooled_den, out=np.full(len(slugs), np.nan), where=pooled_den > 0) * scale
         out.append(pd.DataFrame({"authority": slugs, "period": period, "metric": metric, "comparator_value": value,
-                                 "areas": areas.astype(int), "members": member.sum(axis=1).astype(int)}))
+                                 "areas": areas.astype(int), "members": member.sum(axis=1).astype(int),
+                                 "hidden_members": hidden_members.astype(int)}))
     return pd.concat(out, ignore_index=True)
 
 
-def comparisons(metrics: pd.DataFrame, groups: list[dict]) -> pd.DataFrame:
-    """Each authority's value against each comparator: higher / similar / lower at 95% and 99.8%."""
+def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each authority's value against each comparator: higher / similar / lower at 95% and 99.8%.
+
+    metrics hold the true counts; hidden lists the (authority, period, metric) published as [c]. A
+    pooled value with exactly one hidden member would reveal it (pooled minus the others), so it
+    is withheld.
+    """
     submitted = set(metrics["authority"])
     areas = metrics[metrics["kind"].isin(COMPARABLE)]
+    if hidden is not None and len(hidden):
+        keys = set(zip(hidden["authority"], hidden["period"], hidden["metric"]))
+        areas = areas.assign(hidden=[k in keys for k in zip(areas["authority"], areas["period"], areas["metric"])])
     parts = []
     for kind, cid, name, members_of in comparator_groups(groups):
         members_of = {s: m for s, m in members_of.items() if s in submitted}
@@ -82,7 +93,10 @@ def comparisons(metrics: pd.DataFrame, groups: list[dict]) -> pd.DataFrame:
     least = np.where(out["comparator"].eq("neighbours"), 1, 2)
     enough = out["areas"].fillna(0).to_numpy() >= least
     out["note"] = np.where(enough, "", "too few areas have submitted to compare")
-    valid = enough & out["status"].eq("").to_numpy()
+    withheld = out["hidden_members"].fillna(0).to_numpy() == 1
+    out.loc[withheld, "comparator_value"] = np.nan
+    out.loc[withheld, "note"] = "withheld: it would reveal a suppressed figure"
+    valid = enough & ~withheld & out["status"].eq("").to_numpy()
     for level in ("95", "998"):
         result = compare_many(out["comparator_value"].to_numpy(), out[f"lower{level}"].to_numpy(), out[f"upper{level}"].to_numpy())
         out[f"result{level}"] = np.where(valid, result, None)
@@ -113,22 +127,26 @@ def _ranks(metrics: pd.DataFrame, groups: list[dict], out: pd.DataFrame) -> pd.D
 
 def changes(metrics: pd.DataFrame) -> pd.DataFrame:
     """Year-on-year change and, with 3+ periods, the chi-squared test for linear trend (neutral wording)."""
-    have = metrics[metrics["status"].eq("") & metrics["value"].notna()]
+    have = metrics[metrics["status"].eq("") & metrics["value"].notna()].sort_values("period")
+    # Plain arrays, indexed by position within each group: per-row pandas access dominated the build.
+    period_of, kind_of = have["period"].tolist(), have["kind"].tolist()
+    value, numerator, denominator = (have[c].to_numpy(dtype="float64") for c in ("value", "numerator", "denominator"))
+    groups = have.groupby(["authority", "metric"], sort=True).indices
     rows = []
-    for (slug, metric), part in have.sort_values("period").groupby(["authority", "metric"], sort=True):
-        periods = part["period"].tolist()
-        kind = part["kind"].iloc[0]
+    for slug, metric in sorted(groups):
+        where = groups[(slug, metric)]
+        periods = [period_of[j] for j in where]
+        kind = kind_of[where[0]]
         for i, period in enumerate(periods):
-            prev = part.iloc[i - 1] if i and int(periods[i - 1][:4]) == int(period[:4]) - 1 else None
-            change = None if prev is None else part["value"].iloc[i] - prev["value"]
+            prev = where[i - 1] if i and int(periods[i - 1][:4]) == int(period[:4]) - 1 else None
+            change = None if prev is None else value[where[i]] - value[prev]
             trend = None
-            window = part.iloc[max(0, i - 4): i + 1]
+            window = where[max(0, i - 4): i + 1]
             if len(window) >= 3 and kind in COMPARABLE:
-                test = (linear_trend_rates if kind == "rate" else linear_trend)(
-                    window["numerator"].to_numpy(), window["denominator"].to_numpy())
+                test = (linear_trend_rates if kind == "rate" else linear_trend)(numerator[window], denominator[window])
                 trend = test["direction"] if test else None
             rows.append({"authority": slug, "metric": metric, "period": period,
-                         "previous_period": prev["period"] if prev is not None else None,
-                         "previous_value": prev["value"] if prev is not None else np.nan,
+                         "previous_period": period_of[prev] if prev is not None else None,
+                         "previous_value": value[prev] if prev is not None else np.nan,
                          "change": change if change is not None else np.nan, "trend": trend})
     return pd.DataFrame(rows, columns=["authority", "metric", "period", "previous_period", "previous_value", "change", "trend"])

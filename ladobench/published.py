@@ -83,7 +83,7 @@ def publish(dataset: Dataset, previous: list[dict] | None = None) -> Published:
     raw = compute(dataset.returns, dataset.authorities)
     plans = {(r.slug, r.period): plan(r, dataset.authorities.get(r.slug)) for r in dataset.returns}
     shown = mark_revisions(apply_to_metrics(raw, plans), previous)
-    cmp = comparisons(raw, dataset.groups)
+    cmp = comparisons(raw, dataset.groups, shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]])
     # An area's own interval is not published where its value is suppressed, so neither is its comparison.
     hidden = shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]].assign(_hidden=True)
     cmp = cmp.merge(hidden, how="left", on=["authority", "period", "metric"])

@@ -64,11 +64,22 @@ def narrative(text: str | None) -> Markup:
     return Markup(f'<div class="lb-narrative" markdown="0">\n{clean}\n</div>')
 
 
+def code(value) -> Markup:
+    """A name shown as code: an HTML <code> element, since entities inside a markdown code span show literally."""
+    return Markup(f"<code>{literal(value)}</code>")
+
+
+def meta(value) -> Markup:
+    """Text for a double-quoted front matter value: literal, and no double quote to end the YAML string early.
+    Material prints title and description without escaping, so they stay entity-escaped HTML text."""
+    return Markup(literal(value).replace('"', "&#34;"))
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=Undefined, finalize=finalize,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     # raw: only for macro output, whose own variables were already escaped.
-    env.filters.update(num=lambda v, d=None: Markup(fmt_number(v, d)), url=url, narrative=narrative, literal=literal,
+    env.filters.update(num=lambda v, d=None: Markup(fmt_number(v, d)), url=url, narrative=narrative, literal=literal, code=code, meta=meta,
                        raw=Markup)
     return env
 

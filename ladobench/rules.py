@@ -167,10 +167,10 @@ def check_return(ret: Return, authority: Authority | None) -> list[Problem]:
             ret.covered.append((b.rule, b.path, b.found, ret.data["discrepancies"][match].get("note", "")))
             continue
         problems.append(Problem(b.rule, ret.file, ret.line(b.path), b.path, b.found, b.expected))
-    for i, rules, fields in declared:
+    for i, rules, _ in declared:
         unused = [r for r in rules if (i, r) not in used]  # each named rule must explain a breach
-        # A figure it is about that could not be read has its own message; the rule could not run.
-        if unused and not any(_related(f, bad) for f in fields for bad in ret.invalid):
+        # While any value is unreadable (it has its own message) the rules could not all run.
+        if unused and not ret.invalid:
             problems.append(Problem("discrepancy_unused", ret.file, ret.line(f"discrepancies[{i}]"),
                                     f"discrepancies[{i}]", f"rules {', '.join(unused)} with no breach to explain",
                                     "a discrepancy that explains a breach"))

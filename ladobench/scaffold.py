@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -17,9 +18,9 @@ from .schema import load_schema
 def close_slugs(word: str, n: int = 3) -> list[str]:
     """Authorities whose short name or full name looks like what was typed (kent for 'kentt', 'Kent County')."""
     ref = load_reference()
-    word = word.strip().lower()
+    word = re.sub(r"[^a-z0-9]+", "-", word.strip().lower()).strip("-")
     names = {name.lower(): slug for slug, name in ref["name"].items()}
-    found = [s for s in ref.index if word and (s.startswith(word) or word in s)]
+    found = [s for s in ref.index if word and (s.startswith(word) or word in s or word.startswith(s + "-"))]
     found += difflib.get_close_matches(word, list(ref.index), n, 0.6)
     found += [names[m] for m in difflib.get_close_matches(word, list(names), n, 0.6)]
     return list(dict.fromkeys(found))[:n]
@@ -33,8 +34,8 @@ def latest_period(today: date | None = None) -> str:
 
 
 def _scalar(value) -> str:
-    # A one-item flow list makes PyYAML quote exactly what needs quoting ('Bournemouth, Christchurch ...').
-    return yaml.safe_dump([value], default_flow_style=True, width=10_000, allow_unicode=True).strip()[1:-1]
+    """A value as it would follow "key: ", quoted only if YAML needs it."""
+    return yaml.safe_dump({"k": value}, width=10_000, allow_unicode=True)[3:].rstrip("\n")
 
 
 def _comment(text: str, indent: int, width: int = 96) -> list[str]:
@@ -46,11 +47,12 @@ def authority_yaml(slug: str) -> str:
     """The text of a new authority.yaml: identity filled in, stages and crosswalk waiting, with guidance."""
     schema, row = load_schema(), load_reference().loc[slug]
     name = row["name"]
-    lines = [
-        f"# {name}: identity (must agree with reference/authorities.csv), counting terms and the crosswalk",
-        f"# from {name}'s own categories to the common codes in schema/taxonomies.yaml.",
-        f"# Made by python build.py new {slug}. Next: fill in stages and the crosswalk from your annual report",
-        "# (site_src/adding-an-authority.md explains how), then run python build.py validate.",
+    intro = (f"{name}: identity (must agree with reference/authorities.csv), counting terms and the crosswalk "
+             f"from {name}'s own categories to the common codes in schema/taxonomies.yaml.")
+    lines = textwrap.wrap(intro, 94, initial_indent="# ", subsequent_indent="# ") + textwrap.wrap(
+        f"Made by python build.py new {slug}. Next: fill in stages and the crosswalk from your annual report "
+        "(site_src/adding-an-authority.md explains how), then run python build.py validate.",
+        94, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False) + [
         f"name: {_scalar(name)}",
         f"ons_code: {_scalar(row['ons_code'])}",
         f"dfe_number: {int(row['dfe_number'])}",

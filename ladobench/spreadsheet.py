@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from . import paths
@@ -27,7 +27,8 @@ SPARE_ITEMS = 20  # empty rows below a list: the sheets are locked, so nobody ca
 ABOUT, LISTS = "About", "Lists"
 LABEL_KEY = "label"  # the breakdown row field that holds a local label from the crosswalk
 ABOUT_ROWS = {"name": "Authority", "slug": "Authority (short name)", "period": "Financial year",
-              "version": "Template version"}
+              "version": "Template version"}  # rows 4 to 7 of the About sheet, labels in A and values in B
+ABOUT_FIRST = 4
 INPUT = PatternFill("solid", fgColor="FFF2CC")
 HEADING = PatternFill("solid", fgColor="D9E1F2")
 BOLD = Font(bold=True)
@@ -55,7 +56,8 @@ def title(key: str) -> str:
 
 def ref(sheet: str, row: int, col: int) -> str:
     """A cell as Excel writes it, so it can be pasted into the Name Box: 'Harm category'!B12."""
-    return f"{quote_sheetname(sheet)}!{get_column_letter(col)}{row}"
+    name = sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{get_column_letter(col)}{row}"
 
 
 def cell_type(schema: Schema, typ) -> bool:
@@ -160,19 +162,20 @@ def _read(file: Path, root: Path, records: dict, record: str):
     return data, walker.problems
 
 
-def check_identity(root: Path, slug: str, period: str, where: str = "--authority") -> Path:
+def check_identity(root: Path, slug: str, period: str, where=("--authority", "--period")) -> Path:
     """The authority's folder, once the slug is known, the year well formed and authority.yaml there."""
     from .reference import load_reference
     from .scaffold import close_slugs
 
     if slug not in load_reference().index:
         close = close_slugs(slug)
-        raise InputError([Problem("authority_unknown", where, None, "", f"'{slug}'",
+        raise InputError([Problem("authority_unknown", where[0], None, "", f"'{slug}'",
                                   "an authority's short name from reference/authorities.csv, e.g. kent",
                                   f"Did you mean {' or '.join(close)}?" if close else "")])
     if not paths.period_ok(period):
-        raise InputError([Problem("period_invalid", "--period" if where == "--authority" else where, None, "",
-                                  f"'{period}'", "a financial year written YYYY-YY, such as 2023-24")])
+        raise InputError([Problem("period_invalid", where[1], None, "", f"'{period}'",
+                                  "a financial year written YYYY-YY, such as 2023-24",
+                                  "Write the year the figures cover: the second year follows the first.")])
     auth = root / slug / paths.AUTHORITY_FILE
     if not auth.is_file():
         raise InputError([Problem("authority_missing", paths.display(auth, root), None, "", "no authority.yaml",

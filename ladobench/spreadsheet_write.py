@@ -8,13 +8,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .problems import InputError, Problem
 from .schema import NUMERIC_TYPES, Schema
-from .spreadsheet import (ABOUT, ABOUT_ROWS, BOLD, FIRST_ROW, HEADING, INPUT, LABEL_KEY, LISTS, SPARE_ITEMS,
-                          TEXT_FORMAT, VERSION, WRAP, Sheet, expectation, plan, symbols_hint)
+from .spreadsheet import (ABOUT, ABOUT_FIRST, ABOUT_ROWS, BOLD, FIRST_ROW, HEADING, INPUT, LABEL_KEY, LISTS, SPARE_ITEMS,
+                          TEXT_FORMAT, VERSION, WRAP, Sheet, expectation, plan, ref, symbols_hint)
 
 _NUMBER_TEST = {"count": "AND({c}>=0,{c}=INT({c}))", "percent": "AND({c}>=0,{c}<=100)",
                 "fte": "{c}>=0", "number": "{c}>=0"}
 _GREY = Font(italic=True, color="666666")
+MAX_CELL = 32_767  # Excel truncates longer text without a word
 
 
 def _instructions(schema: Schema) -> list[str]:
@@ -55,6 +57,10 @@ class _Book:
         cell = ws.cell(row, col)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
+        if isinstance(value, str) and len(value) > MAX_CELL:
+            raise InputError([Problem("value_too_long", ref(ws.title, row, col), None, "",
+                                      f"text of {len(value):,} characters", f"at most {MAX_CELL:,} characters, "
+                                      "the most a spreadsheet cell holds", "Shorten the text in the return first.")])
         if value is not None:
             cell.value = value
             if isinstance(value, str):
@@ -113,7 +119,8 @@ class _Book:
                         "To use a new one, add it to the crosswalk first, then make the template again."
                         if spec[2] == "label" else "Pick a value from the list.")
             dv.errorTitle, dv.showErrorMessage = "Not allowed here", True
-            dv.add(" ".join(areas))
+            for area in areas:
+                dv.add(area)
             yield dv
             return
         for area in areas:
@@ -169,7 +176,7 @@ def _width_for(typ) -> float:
 def _about(book: _Book, ws, slug: str, period: str):
     _top(ws, "LADO annual return", "A return for the LADO benchmarking site, made by python build.py template.")
     values = {"name": book.authority.get("name", slug), "slug": slug, "period": period, "version": VERSION}
-    for row, key in enumerate(ABOUT_ROWS, 4):
+    for row, key in enumerate(ABOUT_ROWS, ABOUT_FIRST):
         ws.cell(row, 1, ABOUT_ROWS[key]).font = BOLD
         ws.cell(row, 2, values[key]).data_type = "s" if key != "version" else "n"
     ws.cell(9, 1, "How to fill this in").font = BOLD

@@ -81,7 +81,7 @@ def _discover(root: Path):
     for entry in sorted(root.iterdir()) if root.is_dir() else []:
         shown = paths.display(entry, root)
         if entry.is_file():
-            if entry.suffix in (".yaml", ".yml") and entry.name != paths.GROUPS_FILE:
+            if entry.suffix.lower() in (".yaml", ".yml") and entry.name != paths.GROUPS_FILE:
                 problems.append(Problem("path_pattern", shown, None, "", "a YAML file directly in authorities/",
                                         "authorities/<slug>/<YYYY-YY>.yaml", "Move it into its authority's folder."))
             continue
@@ -93,12 +93,12 @@ def _discover(root: Path):
             continue
         files = []
         for f in sorted(entry.iterdir()):
-            if f.suffix not in (".yaml", ".yml") or not f.is_file():
+            if f.suffix.lower() not in (".yaml", ".yml") or not f.is_file():  # 2023-24.YAML too
                 continue
             if f.name == paths.AUTHORITY_FILE or (f.suffix == ".yaml" and paths.PERIOD.match(f.stem)):
                 files.append(f)
             else:
-                fix = f"Rename it {f.stem}.yaml." if f.suffix == ".yml" else ""
+                fix = f"Rename it {f.stem}.yaml." if f.suffix != ".yaml" else ""
                 problems.append(Problem("path_pattern", paths.display(f, root), None, "", f"the file name '{f.name}'",
                                         "authority.yaml or a financial year such as 2023-24.yaml", fix))
         found[entry.name] = files
@@ -253,7 +253,8 @@ def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None)
         outside = {str(p) for p in only} | {str(root)}
         shown_wanted = {paths.display(p, root) for p in wanted}
         keep = lambda p: (any(p.file == w or p.file.startswith(w + "/") for w in shown_wanted)
-                          or p.file.endswith(paths.AUTHORITY_FILE) or p.file in outside)
+                          or p.file.endswith(paths.AUTHORITY_FILE) or p.file in outside
+                          or p.file in {paths.display(root / slug, root) for slug in found})  # "no authority.yaml"
         dataset.problems = [p for p in dataset.problems if keep(p)]
     dataset.returns.sort(key=lambda r: (r.slug, r.period))
     dataset.problems.sort(key=sort_key)

@@ -88,7 +88,7 @@ class Walker:
             if field.required and field.key not in node:
                 child_path = f"{path}.{field.key}" if path else field.key
                 self.problem("missing_required", node.line, child_path, f"no '{field.key}' in {record.title.lower()}",
-                             f"'{field.key}': {field.definition.split('.')[0].strip() or field.display}")
+                             f"'{field.key}': {field.definition.strip().rstrip('.') or field.display}")
         return out
 
     def _list(self, node, item_type, path, line):

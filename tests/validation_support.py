@@ -7,6 +7,7 @@ describing how to break a copy of the committed authorities/ tree:
     edits:                             # text replacements, in order; each `replace` must occur
       - {replace: "  referrals: 1458\n", with: "  referrals: -1458\n"}
     content: "..."                     # or: the file's whole new text (creates it if need be)
+    data: b"..."                       # or (tests only): the file's whole new bytes
     encoding: utf-8                    # how the text is written: utf-8, utf-8-sig, utf-16, cp1252
     pad_to: 1000001                    # append a YAML comment until the file has this many bytes
     rename: kent/2023-25.yaml          # then move target (a file or a folder) to this path
@@ -36,7 +37,11 @@ def copy_authorities(tmp_path: Path) -> Path:
 def apply_spec(root: Path, spec: dict) -> Path:
     """Break the copy of authorities/ at root as spec says; return the path of the changed file."""
     target = root / spec["target"]
-    if "content" in spec:
+    if "data" in spec:  # raw bytes (tests only: YAML fixtures cannot hold them)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(spec["data"])
+        text = None
+    elif "content" in spec:
         text = spec["content"]
     elif target.is_file():
         text = target.read_text(encoding="utf-8")
@@ -52,8 +57,7 @@ def apply_spec(root: Path, spec: dict) -> Path:
         data = text.encode(spec.get("encoding", "utf-8"))
         if "pad_to" in spec:
             filler = b"# padding pasted in by mistake " + b"x" * 90 + b"\n"
-            while len(data) < spec["pad_to"]:
-                data += filler
+            data += filler * max(0, -(-(spec["pad_to"] - len(data)) // len(filler)))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     if "rename" in spec:

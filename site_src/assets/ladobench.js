@@ -17,7 +17,10 @@
   }
 
   function cellValue(cell) {
-    var text = cell.textContent.trim();
+    // Footnote markers are superscripts inside the cell: 575 with note 3 must sort as 575, not 5753.
+    var copy = cell.cloneNode(true);
+    copy.querySelectorAll("sup").forEach(function (sup) { sup.remove(); });
+    var text = copy.textContent.trim();
     var n = parseFloat(text.replace(/[,%]/g, ""));
     return isNaN(n) ? text.toLowerCase() : n;
   }
@@ -48,7 +51,15 @@
     });
   }
 
+  // Material's search overlay is a dialog with no accessible name (axe aria-dialog-name).
+  function nameDialogs() {
+    document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach(function (el) {
+      el.setAttribute("aria-label", "Search");
+    });
+  }
+
   function init() {
+    nameDialogs();
     drawCharts();
     document.querySelectorAll("article table").forEach(makeSortable);
   }

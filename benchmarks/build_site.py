@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Build the site from synthetic returns and measure every stage against a bare mkdocs build.
+
+    python benchmarks/build_site.py --authorities 153 --years 5 [--seed 0] [--runs 3]
+
+One run, all inside a temporary folder (never the repository's site/, site_src/ or authorities/):
+
+1. ladobench.synth writes the returns (in a child process, so its memory is not counted);
+2. ladobench.build.build() validates, computes metrics, renders pages and charts, writes the
+   markdown and runs `mkdocs build`, each stage timed by its Progress;
+3. a bare `mkdocs build` with the same mkdocs.yml on the same generated markdown, into another
+   folder: the floor, what mkdocs alone costs for these pages;
+4. a rebuild with unchanged input, counting the generated files it rewrote (should be none).
+
+It prints a table and, as its last line, one JSON object:
+authorities, years, pages, build_s, mkdocs_s (the bare floor), ratio = build_s / mkdocs_s,
+validate_s, metrics_s, pages_s, write_s, build_mkdocs_s, peak_rss_mb, authority page sizes, ...
+
+With --runs N (N > 1) the returns are generated once and each run is a fresh child process
+(cold caches, its own peak RSS); the table and JSON give medians (peak RSS: the largest).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+TIMES = ("build_s", "validate_s", "metrics_s", "pages_s", "write_s", "build_mkdocs_s", "mkdocs_s", "rebuild_s")
+ROWS = [  # (key, label, unit)
+    ("validate_s", "validate", "s"), ("metrics_s", "metrics", "s"), ("pages_s", "pages and charts", "s"),
+    ("write_s", "write markdown", "s"), ("build_mkdocs_s", "mkdocs build (in our build)", "s"),
+    ("build_s", "whole build", "s"), ("own_s", "our stages (build - its mkdocs)", "s"),
+    ("mkdocs_s", "bare mkdocs build (floor)", "s"), ("ratio", "ratio build / bare mkdocs", ""),
+    ("rebuild_s", "rebuild, unchanged input", "s"), ("rebuild_written", "generated files rewritten by the rebuild", ""),
+    ("peak_rss_mb", "peak RSS of the build process", "MB"), ("pages", "HTML pages", ""),
+    ("generated_files", "generated markdown and data files", ""),
+    ("authority_page_max_kb", "largest authority page", "KB"), ("authority_page_median_kb", "median authority page", "KB"),
+    ("gen_s", "generate synthetic returns", "s"),
+]
+
+
+def _rss_mb(who) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def _snapshot(folder: Path) -> dict[str, int]:
+    return {f.relative_to(folder).as_posix(): f.stat().st_mtime_ns for f in folder.rglob("*") if f.is_file()}
+
+
+def generate(out: Path, authorities: int, years: int, seed: int) -> tuple[Path, float]:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "ladobench.synth", "--out", str(out), "--authorities", str(authorities),
+                    "--years", str(years), "--seed", str(seed)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    return out / "authorities", time.perf_counter() - started
+
+
+def bare_mkdocs(docs: Path, site: Path, epoch: int) -> float:
+    """mkdocs alone, with the project's mkdocs.yml, on the markdown our build wrote."""
+    from mkdocs.commands.build import build as mk_build
+    from mkdocs.config import load_config
+
+    from ladobench.build import MKDOCS_YML, _env
+
+    started = time.perf_counter()
+    with _env(SOURCE_DATE_EPOCH=epoch):
+        mk_build(load_config(str(MKDOCS_YML), docs_dir=str(docs), site_dir=str(site)))
+    return time.perf_counter() - started
+
+
+def one_run(root: Path, work: Path, quiet: bool, rebuild: bool) -> dict:
+    """Build from the returns at root into work/; measure everything in this process."""
+    from ladobench.build import build, source_date_epoch
+
+    docs, site, floor = work / "docs", work / "site", work / "bare-site"
+    started = time.perf_counter()
+    progress = build(root, site, docs, quiet=quiet)
+    build_s = time.perf_counter() - started
+    t = progress.timings
+    periods = sorted(p.stem for p in root.glob("*/*.yaml") if p.name != "authority.yaml")
+    mkdocs_s = bare_mkdocs(docs, floor, source_date_epoch(periods))
+    peak = max(_rss_mb(resource.RUSAGE_SELF), _rss_mb(resource.RUSAGE_CHILDREN))
+    slugs = sorted(p.name for p in root.iterdir() if p.is_dir())
+    sizes = sorted((site / "authorities" / s / "index.html").stat().st_size for s in slugs
+                   if (site / "authorities" / s / "index.html").exists())
+    out = {
+        "build_s": build_s, "validate_s": t.get("validate", 0.0), "metrics_s": t.get("metrics", 0.0),
+        "pages_s": t.get("pages", 0.0), "write_s": t.get("write", 0.0), "build_mkdocs_s": t.get("mkdocs", 0.0),
+        "mkdocs_s": mkdocs_s, "ratio": build_s / mkdocs_s, "own_s": build_s - t.get("mkdocs", 0.0),
+        "peak_rss_mb": peak, "pages": sum(1 for _ in site.rglob("*.html")),
+        "generated_files": sum(1 for f in docs.rglob("*") if f.is_file()),
+        "authority_pages": len(sizes),
+        "authority_page_max_kb": sizes[-1] / 1024 if sizes else 0.0,
+        "authority_page_median_kb": statistics.median(sizes) / 1024 if sizes else 0.0,
+        "returns": len(periods), "rebuild_s": None, "rebuild_written": None,
+    }
+    if rebuild:
+        before = _snapshot(docs)
+        started = time.perf_counter()
+        build(root, site, docs, quiet=True)
+        out["rebuild_s"] = time.perf_counter() - started
+        after = _snapshot(docs)
+        out["rebuild_written"] = sum(1 for rel, mtime in after.items() if before.get(rel) != mtime) + \
+            sum(1 for rel in before if rel not in after)
+    return out
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and not unit:
+        return f"{value:.2f}"
+    if isinstance(value, float):
+        return f"{value:.2f} {unit}" if unit != "MB" else f"{value:.0f} {unit}"
+    return f"{value} {unit}".strip()
+
+
+def table(result: dict, runs: list[dict]) -> str:
+    head = f"{result['authorities']} authorities × {result['years']} years ({result['returns']} returns), " \
+           f"seed {result['seed']}, {result['runs']} run{'s' if result['runs'] != 1 else ''}"
+    lines = [head, f"{'measure':<44} {'median' if len(runs) > 1 else 'value':>12}   runs"]
+    for key, label, unit in ROWS:
+        value = result.get(key)
+        spread = ""
+        if len(runs) > 1 and isinstance(value, float) and key not in ("gen_s",):
+            spread = ", ".join(_fmt(r.get(key), "") for r in runs)
+        lines.append(f"{label:<44} {_fmt(value, unit):>12}   {spread}")
+    return "\n".join(lines)
+
+
+def combine(runs: list[dict]) -> dict:
+    out = {}
+    for key in runs[0]:
+        values = [r[key] for r in runs if r[key] is not None]
+        if not values:
+            out[key] = None
+        elif key == "peak_rss_mb" or key == "rebuild_written":
+            out[key] = max(values)  # the worst run
+        elif isinstance(values[0], (int, float)):
+            out[key] = statistics.median(values)
+        else:
+            out[key] = values[0]
+    out["ratio"] = out["build_s"] / out["mkdocs_s"]  # of the medians, so the JSON stays self-consistent
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--authorities", type=int, default=15)
+    ap.add_argument("--years", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--runs", type=int, default=1, help="runs, each in a fresh process; medians are reported")
+    ap.add_argument("--returns", help="use the synthetic returns already in this authorities folder (no generation)")
+    ap.add_argument("--no-rebuild", action="store_true", help="skip the unchanged-input rebuild")
+    ap.add_argument("--quiet", action="store_true", help="no build progress on stderr (the default when CI is set)")
+    ap.add_argument("--keep", help="build into this folder and keep it, instead of a temporary one")
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="ladobench-bench-") as tmp:
+        work = Path(args.keep).resolve() if args.keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        gen_s = 0.0
+        if args.returns:
+            root = Path(args.returns).resolve()
+        else:
+            root, gen_s = generate(work / "data", args.authorities, args.years, args.seed)
+        if args.runs <= 1:
+            runs = [one_run(root, work / "run", args.quiet, not args.no_rebuild)]
+        else:
+            runs = []
+            for i in range(args.runs):
+                cmd = [sys.executable, str(Path(__file__).resolve()), "--returns", str(root), "--runs", "1",
+                       "--authorities", str(args.authorities), "--years", str(args.years), "--seed", str(args.seed),
+                       "--keep", str(work / f"run{i}")] + (["--quiet"] if args.quiet else []) + \
+                      (["--no-rebuild"] if args.no_rebuild else [])
+                done = subprocess.run(cmd, check=True, cwd=REPO, stdout=subprocess.PIPE, text=True)
+                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                print(f"run {i + 1}/{args.runs}: build {runs[-1]['build_s']:.1f}s, bare mkdocs {runs[-1]['mkdocs_s']:.1f}s",
+                      file=sys.stderr, flush=True)
+        result = combine(runs)
+        result.update(authorities=args.authorities, years=args.years, seed=args.seed, runs=len(runs),
+                      gen_s=gen_s if not args.returns else result.get("gen_s", 0.0), machine=machine())
+        print(table(result, runs))
+        keys = ["authorities", "years", "pages", "build_s", "mkdocs_s", "ratio", "validate_s", "peak_rss_mb"]
+        ordered = {k: result[k] for k in keys} | {k: v for k, v in result.items() if k not in keys}
+        print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in ordered.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
