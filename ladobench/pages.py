@@ -23,13 +23,23 @@ def render(template: str, **context) -> str:
     return env().get_template(template).render(**context)
 
 
+def _cell(value):
+    """A CSV cell; text that a spreadsheet would run as a formula gets a leading quote (OWASP)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[dict], columns: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None or (isinstance(row.get(c), float) and math.isnan(row[c])) else
-                         (round(row[c], 4) if isinstance(row.get(c), float) else row[c]) for c in columns])
+        writer.writerow([_cell(row.get(c)) for c in columns])
     return out.getvalue()
 
 

@@ -14,6 +14,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Characters that markdown or HTML would interpret; as entities they display literally.
 _LITERAL = {c: f"&#{ord(c)};" for c in "&<>[]()|*_`\\#{}"}
 _LITERAL_RE = re.compile("|".join(re.escape(c) for c in _LITERAL))
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SAFE_URL = re.compile(r"^[A-Za-z0-9._/#-]+$")
 NARRATIVE_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "blockquote", "code", "br", "hr"}
 
@@ -21,6 +22,7 @@ NARRATIVE_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h
 def literal(value) -> str:
     """Text from a return, shown exactly as typed: no markdown, no HTML, no links."""
     text = "" if value is None else str(value)
+    text = _BIDI.sub("", text)  # direction overrides would make "txt.exe" read "exe.txt"
     text = _LITERAL_RE.sub(lambda m: _LITERAL[m.group(0)], text)
     return " ".join(text.split())  # one line: a newline would break a table row or a list item
 

@@ -123,6 +123,27 @@ def _check_identity(authority: Authority, problems: list[Problem]):
                                     f"'{expected}', as in reference/authorities.csv"))
 
 
+def _check_crosswalk(authority: Authority, problems: list[Problem]):
+    """Each local label once per taxonomy, each mapped to a code (otherwise the last one would silently win)."""
+    for dim, entries in (authority.data.get("crosswalk") or {}).items():
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(entries or []):
+            if not entry or "local" not in entry:
+                continue
+            path, local = f"crosswalk.{dim}[{i}]", entry["local"]
+            line = authority.lines.get(path)
+            written = f"{path}.code" in authority.lines or f"{path}.codes" in authority.lines  # present but invalid
+            if not entry.get("code") and not entry.get("codes") and not written:
+                problems.append(Problem("missing_required", authority.file, line, f"{path}.code",
+                                        f"the label '{local}' with no code", "code: (one common code) or codes: (several)",
+                                        "Add the common code from schema/taxonomies.yaml this label maps to."))
+            if local in seen:
+                problems.append(Problem("label_duplicate", authority.file, line, f"{path}.local",
+                                        f"'{local}' a second time (first at line {seen[local]})", "each local label once per taxonomy",
+                                        "Keep one entry; if the label maps to several codes, list them under codes:."))
+            seen.setdefault(local, line)
+
+
 def _check_groups(root: Path, schema: Schema, dataset: Dataset):
     path = root / paths.GROUPS_FILE
     if not path.exists():
@@ -223,6 +244,7 @@ def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None)
                 authority = Authority(slug, walker.file, data, walker.lines)
                 dataset.authorities[slug] = authority
                 _check_identity(authority, dataset.problems)
+                _check_crosswalk(authority, dataset.problems)
         else:
             dataset.problems.append(Problem("authority_missing", paths.display(root / slug, root), None, "",
                                             f"returns for '{slug}' but no authority.yaml", "authority.yaml beside the returns"))

@@ -27,11 +27,6 @@ SUPPRESSION = yaml.safe_load((REPO / "schema/publishing.yaml").read_text())["sup
 SMALL = range(SUPPRESSION["min_count"], SUPPRESSION["max_count"] + 1)
 SCANNED: Counter = Counter()
 
-COMPARATOR_LEAK = ("compare.py pools comparator values (England, region, peer group) from the true counts, so "
-                   "comparisons.csv publishes them even where a member's share is [c]: Gloucestershire's malicious "
-                   "share is [c], but England, the South West and its peer group, each pooled from Gloucestershire "
-                   "alone, give 0.9975% of 401 = 4.")
-
 
 def is_small(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and SUPPRESSION["min_count"] <= value <= SUPPRESSION["max_count"]

@@ -12,10 +12,6 @@ import yaml
 
 from ladobench.charts import bars, embed
 
-CHART_JSON_BUG = ("charts.embed escapes only '</': '<!--<script>' in chart data (a peer group's name reaches the "
-                  "chart descriptions) puts the HTML parser in its double-escaped script state, and the chart's "
-                  "</script> then no longer ends the element, swallowing the rest of the page. Fix: escape < > & "
-                  "as \\u003c \\u003e \\u0026 in embed().")
 
 # name -> (payload, what the reader sees where the field is narrative markdown; None: nothing to see)
 PAYLOADS = {
@@ -349,3 +345,17 @@ def test_search_results_show_payloads_as_text(browser, hostile_base, watch):
         assert not seen.foreign_requests
     finally:
         ctx.close()
+
+
+def test_csv_downloads_never_carry_a_live_spreadsheet_formula():
+    from ladobench.pages import to_csv
+
+    text = to_csv([{"label": "=HYPERLINK(\"https://example.org\")", "n": -3}, {"label": "@SUM(A1)", "n": 2.5}], ["label", "n"])
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+    assert ",-3\n" in text  # numbers are numbers, only text is neutralised
+
+
+def test_direction_override_characters_cannot_disguise_text():
+    from ladobench.render import literal
+
+    assert literal("report\u202etxt.exe") == "reporttxt.exe"
