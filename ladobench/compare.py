@@ -92,6 +92,7 @@ def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame 
     # With fewer than two areas (one for neighbours, which exclude the area itself) the comparator is the area itself.
     least = np.where(out["comparator"].eq("neighbours"), 1, 2)
     enough = out["areas"].fillna(0).to_numpy() >= least
+    out[["areas", "members"]] = out[["areas", "members"]].fillna(0).astype(int)  # no pooled row: no area has a value
     out["note"] = np.where(enough, "", "too few areas have submitted to compare")
     withheld = out["hidden_members"].fillna(0).to_numpy() == 1
     out.loc[withheld, "comparator_value"] = np.nan

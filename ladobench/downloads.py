@@ -3,16 +3,40 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 
+import yaml
+
+from .paths import SCHEMA_DIR
 from .published import Published
 from .suppression import figure_hidden
-from .schema import load_schema
+from .schema import NUMERIC_TYPES, load_schema
 
 
 def _clean(value):
     if isinstance(value, float):
         return None if math.isnan(value) else round(value, 6)
     return value
+
+
+def returns_json(published: Published) -> list[dict]:
+    """Each validated return whole, as its authority wrote it, with the same disclosure control as the pages."""
+    schema, out = load_schema(), []
+    for ret in published.dataset.returns:
+        data = json.loads(json.dumps(ret.data, default=str))
+        disclosure = published.plans.get((ret.slug, ret.period))
+        for dim, tables in (data.get("breakdowns") or {}).items():
+            if not schema.dimensions[dim].protected:
+                continue
+            for t, table in enumerate(tables or []):
+                for r, row in enumerate((table or {}).get("rows") or []):
+                    if row and disclosure is not None and disclosure.row(dim, t, r):
+                        row.update({k: "[c]" for k in ("count", "percent") if k in row})
+        for fig in data.get("other_figures") or []:
+            if fig and figure_hidden(fig):
+                fig["value"] = "[c]"
+        out.append({"authority": ret.slug, "period": ret.period, "return": data})
+    return out
 
 
 def return_rows(published: Published) -> list[dict]:
@@ -23,7 +47,7 @@ def return_rows(published: Published) -> list[dict]:
         for record in ("funnel", "timeliness", "staffing", "children"):
             for f in schema.records[record].fields:
                 value = ret.get(f"{record}.{f.key}")
-                if value is not None:
+                if value is not None and f.type in NUMERIC_TYPES:  # the flat table is figures; returns.json has all
                     rows.append({"authority": ret.slug, "period": ret.period, "field": f"{record}.{f.key}", "table": "",
                                  "label": "", "value": value, "percent": None})
         for dim, tables in (ret.data.get("breakdowns") or {}).items():
@@ -42,7 +66,57 @@ def return_rows(published: Published) -> list[dict]:
     return rows
 
 
-def generate(published: Published, render) -> dict[str, str]:
+@lru_cache(maxsize=None)
+def spec() -> dict:
+    return yaml.safe_load((SCHEMA_DIR / "downloads.yaml").read_text(encoding="utf-8"))
+
+
+def datapackage() -> dict:
+    """A Frictionless Tabular Data Package describing every download, from schema/downloads.yaml."""
+    s = spec()
+    resources = []
+    for table in s["tables"]:
+        resources.append({
+            "name": table["name"], "path": table["path"], "title": table["title"], "description": table["description"],
+            "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "schema": {"fields": table["fields"], "missingValues": s["missing_values"]},
+        })
+        if table.get("json"):
+            resources.append({"name": f"{table['name']}-json", "path": table["json"], "title": f"{table['title']} (JSON)",
+                              "format": "json", "mediatype": "application/json", "encoding": "utf-8"})
+    wb = s["workbook"]
+    resources.append({"name": "workbook", "path": wb["path"], "title": wb["title"], "description": wb["description"],
+                      "format": "xlsx", "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    # data-package, not tabular-data-package: the JSON and XLSX files are resources too.
+    return {"profile": "data-package", "name": s["name"], "title": s["title"], "description": s["description"],
+            "resources": resources}
+
+
+def workbook(tables: dict[str, tuple[list[dict], list[str]]]) -> bytes:
+    """One XLSX with a sheet per table, byte-identical for the same data."""
+    from openpyxl import Workbook
+
+    from .spreadsheet import workbook_bytes
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, (rows, columns) in tables.items():
+        ws = wb.create_sheet(name)
+        ws.append(columns)
+        for row in rows:
+            ws.append([_xlsx(row.get(c)) for c in columns])
+        ws.freeze_panes = "A2"
+    return workbook_bytes(wb)
+
+
+def _xlsx(value):
+    value = _clean(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # text, never a formula
+    return value
+
+
+def generate(published: Published, render) -> dict[str, str | bytes]:
     from .pages import to_csv
 
     metrics = published.metrics
@@ -50,12 +124,16 @@ def generate(published: Published, render) -> dict[str, str]:
     cmp = [{k: _clean(v) for k, v in row.items()} for row in published.comparisons.to_dict("records")]
     returns = return_rows(published)
     out = {
-        "downloads/metrics.csv": to_csv(records, list(metrics.columns)),
+        "downloads/metrics.csv": to_csv(records, [f["name"] for f in spec()["tables"][0]["fields"]]),
         "downloads/metrics.json": json.dumps(records, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-        "downloads/comparisons.csv": to_csv(cmp, list(published.comparisons.columns)),
+        "downloads/comparisons.csv": to_csv(cmp, [f["name"] for f in spec()["tables"][1]["fields"]]),
         "downloads/returns.csv": to_csv(returns, ["authority", "period", "field", "table", "label", "value", "percent"]),
-        "downloads/returns.json": json.dumps(returns, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n",
+        "downloads/returns.json": json.dumps(returns_json(published), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
     }
+    columns = {t["name"]: [f["name"] for f in t["fields"]] for t in spec()["tables"]}
+    out["downloads/" + spec()["workbook"]["path"]] = workbook(
+        {"metrics": (records, columns["metrics"]), "comparisons": (cmp, columns["comparisons"]), "returns": (returns, columns["returns"])})
+    out["downloads/datapackage.json"] = json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     out["downloads.md"] = render("downloads.md.j2", files=sorted(k.split("/", 1)[1] for k in out),
                                  rows={"metrics": len(records), "comparisons": len(cmp), "returns": len(returns)})
     return out
