@@ -58,7 +58,7 @@ def narrative(text: str | None) -> Markup:
     """Narrative markdown → HTML with raw HTML shown as text and only harmless tags and https links kept."""
     if not text:
         return Markup("")
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _BIDI.sub("", str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     html = md.markdown(escaped, extensions=[], output_format="html")
     clean = nh3.clean(html, tags=NARRATIVE_TAGS, attributes={"a": {"href"}}, url_schemes={"https", "mailto"},
                       link_rel="noopener noreferrer")

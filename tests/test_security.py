@@ -50,8 +50,8 @@ PLACES = []
 
 
 def shown(text: str) -> str:
-    """What literal() promises the reader sees: the text itself, whitespace collapsed."""
-    return " ".join(text.split())
+    """What literal() promises the reader sees: the text itself, whitespace collapsed, direction overrides dropped."""
+    return " ".join(re.sub("[\u202a-\u202e\u2066-\u2069]", "", text).split())
 
 
 def _place(where: str, count: int = 1):
