@@ -39,7 +39,10 @@ if str(REPO) not in sys.path:
 
 TIMES = ("build_s", "validate_s", "metrics_s", "pages_s", "write_s", "build_mkdocs_s", "mkdocs_s", "rebuild_s")
 ROWS = [  # (key, label, unit)
+    ("imports_s", "imports (first build in a process)", "s"),
     ("validate_s", "validate", "s"), ("metrics_s", "metrics", "s"), ("pages_s", "pages and charts", "s"),
+    ("authority_pages_s", "  authority pages", "s"), ("listings_s", "  region, group, metric, year pages", "s"),
+    ("downloads_s", "  downloads", "s"), ("xlsx_s", "    of which the XLSX workbook", "s"),
     ("write_s", "write markdown", "s"), ("build_mkdocs_s", "mkdocs build (in our build)", "s"),
     ("build_s", "whole build", "s"), ("own_s", "our stages (build - its mkdocs)", "s"),
     ("mkdocs_s", "bare mkdocs build (floor)", "s"), ("ratio", "ratio build / bare mkdocs", ""),
@@ -79,14 +82,46 @@ def bare_mkdocs(docs: Path, site: Path, epoch: int) -> float:
     return time.perf_counter() - started
 
 
-def one_run(root: Path, work: Path, quiet: bool, rebuild: bool) -> dict:
+# Parts of the pages stage, timed by wrapping the functions (module attribute, looked up at call time).
+PARTS = {"downloads_s": ("ladobench.downloads", "generate"), "xlsx_s": ("ladobench.downloads", "workbook"),
+         "listings_s": ("ladobench.listings", "generate")}
+
+
+def _time_parts() -> dict[str, float]:
+    import importlib
+
+    spent = {key: 0.0 for key in PARTS}
+    for key, (module, name) in PARTS.items():
+        mod = importlib.import_module(module)
+        original = getattr(mod, name, None)
+        if original is None:
+            continue
+
+        def timed(*args, _original=original, _key=key, **kwargs):
+            started = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_key] += time.perf_counter() - started
+
+        setattr(mod, name, timed)
+    return spent
+
+
+def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool = False) -> dict:
     """Build from the returns at root into work/; measure everything in this process."""
     from ladobench.build import build, source_date_epoch
 
     docs, site, floor = work / "docs", work / "site", work / "bare-site"
-    started = time.perf_counter()
+    started = time.perf_counter()  # _time_parts imports the stages' modules: build() would have, so count it
+    if skip_xlsx:
+        import ladobench.downloads
+
+        ladobench.downloads.workbook = lambda tables: b""
+    parts = _time_parts()
     progress = build(root, site, docs, quiet=quiet)
     build_s = time.perf_counter() - started
+    parts = dict(parts)  # the rebuild below adds to the same counters
     t = progress.timings
     periods = sorted(p.stem for p in root.glob("*/*.yaml") if p.name != "authority.yaml")
     mkdocs_s = bare_mkdocs(docs, floor, source_date_epoch(periods))
@@ -104,6 +139,8 @@ def one_run(root: Path, work: Path, quiet: bool, rebuild: bool) -> dict:
         "authority_page_max_kb": sizes[-1] / 1024 if sizes else 0.0,
         "authority_page_median_kb": statistics.median(sizes) / 1024 if sizes else 0.0,
         "returns": len(periods), "rebuild_s": None, "rebuild_written": None,
+        "imports_s": build_s - sum(t.values()), "authority_pages_s": t.get("pages", 0.0) - parts["downloads_s"] - parts["listings_s"],
+        **parts,
     }
     if rebuild:
         before = _snapshot(docs)
@@ -177,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-rebuild", action="store_true", help="skip the unchanged-input rebuild")
     ap.add_argument("--quiet", action="store_true", help="no build progress on stderr (the default when CI is set)")
     ap.add_argument("--keep", help="build into this folder and keep it, instead of a temporary one")
+    ap.add_argument("--skip-xlsx", action="store_true",
+                    help="diagnostic: write an empty downloads workbook, to measure everything else")
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="ladobench-bench-") as tmp:
@@ -188,20 +227,20 @@ def main(argv: list[str] | None = None) -> int:
         else:
             root, gen_s = generate(work / "data", args.authorities, args.years, args.seed)
         if args.runs <= 1:
-            runs = [one_run(root, work / "run", args.quiet, not args.no_rebuild)]
+            runs = [one_run(root, work / "run", args.quiet, not args.no_rebuild, args.skip_xlsx)]
         else:
             runs = []
             for i in range(args.runs):
                 cmd = [sys.executable, str(Path(__file__).resolve()), "--returns", str(root), "--runs", "1",
                        "--authorities", str(args.authorities), "--years", str(args.years), "--seed", str(args.seed),
                        "--keep", str(work / f"run{i}")] + (["--quiet"] if args.quiet else []) + \
-                      (["--no-rebuild"] if args.no_rebuild else [])
+                      (["--no-rebuild"] if args.no_rebuild else []) + (["--skip-xlsx"] if args.skip_xlsx else [])
                 done = subprocess.run(cmd, check=True, cwd=REPO, stdout=subprocess.PIPE, text=True)
                 runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
                 print(f"run {i + 1}/{args.runs}: build {runs[-1]['build_s']:.1f}s, bare mkdocs {runs[-1]['mkdocs_s']:.1f}s",
                       file=sys.stderr, flush=True)
         result = combine(runs)
-        result.update(authorities=args.authorities, years=args.years, seed=args.seed, runs=len(runs),
+        result.update(authorities=args.authorities, years=args.years, seed=args.seed, runs=len(runs), skip_xlsx=args.skip_xlsx,
                       gen_s=gen_s if not args.returns else result.get("gen_s", 0.0), machine=machine())
         print(table(result, runs))
         keys = ["authorities", "years", "pages", "build_s", "mkdocs_s", "ratio", "validate_s", "peak_rss_mb"]

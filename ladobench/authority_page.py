@@ -237,10 +237,9 @@ def _over_time(published: Published, slug: str, returns, name: str) -> dict:
         values = [metric_text(published.metric_rows(slug, p).get(metric.id)) for p in periods]
         if all(v == "[x]" for v in values):
             continue
-        change = published.changes[(published.changes["authority"] == slug) & (published.changes["metric"] == metric.id)
-                                   & (published.changes["period"] == periods[-1])]
-        delta = change["change"].iloc[0] if len(change) else math.nan
-        trend = change["trend"].iloc[0] if len(change) else None
+        change = published.change(slug, metric.id, periods[-1])
+        delta = change["change"] if change is not None else math.nan
+        trend = change["trend"] if change is not None else None
         unit = " points" if metric.is_percent else ""
         rows.append({"title": metric.title, "values": values,
                      "change": "" if delta is None or math.isnan(delta) else f"{delta:+,.{metric.decimals}f}{unit}",

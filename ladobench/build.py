@@ -41,6 +41,17 @@ class Progress:
         self.timings[name] = self.timings.get(name, 0.0) + now - self._last
         self._last = now
 
+    def step(self, what: str, done: int | None = None, total: int | None = None):
+        """A step or a count inside a stage; counts at most every 2 seconds, and the last one."""
+        now = time.perf_counter()
+        if self.quiet or (total is not None and done < total and now - self._shown < 2):
+            return
+        self._shown = now
+        count = f": {done}/{total}" if total is not None else ""
+        print(f"[{now - self.started:6.1f}s]   {what}{count}", file=sys.stderr, flush=True)
+
+    _shown = 0.0
+
 
 def vendor_assets(docs_dir: Path) -> None:
     """The vega bundle the charts need, generated offline by vl-convert, cached by its version."""
@@ -162,7 +173,7 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     """Validate every return, then publish the site; raise InputError (nothing written) on any error."""
     from .pages import generate
     from .published import publish
-    from .validate import validate
+    from .validate import gc_paused, validate
 
     progress = Progress(quiet)
     progress.stage("validating", str(root))
@@ -173,18 +184,21 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     if dataset.errors:
         raise InputError(dataset.errors)
     progress.stage("computing metrics", f"{len(dataset.returns)} returns from {len(dataset.authorities)} authorities")
-    published = publish(dataset, previous_metrics(site_dir))
-    progress.done("metrics")
-    progress.stage("rendering pages and charts")
-    pages = generate(published)
-    progress.done("pages")
+    with gc_paused():  # millions of objects that all live until the pages are written
+        published = publish(dataset, previous_metrics(site_dir))
+        progress.done("metrics")
+        progress.stage("rendering pages and charts")
+        pages = generate(published, progress.step)
+        progress.done("pages")
     progress.stage("writing pages", f"{len(pages)} files")
     copy_static(docs_dir)
     written, removed = sync(docs_dir, pages)
     vendor_assets(docs_dir)
+    epoch = source_date_epoch(published.periods)
+    del pages, published, dataset  # mkdocs needs none of it: free it before the stage that needs the most memory
     progress.done("write")
     progress.stage("mkdocs build", f"{written} files changed, {removed} removed")
-    mkdocs_build(docs_dir, site_dir, source_date_epoch(published.periods))
+    mkdocs_build(docs_dir, site_dir, epoch)
     progress.done("mkdocs")
     progress.stage("done", f"site in {paths.display(site_dir)}")
     return progress

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .intervals import compare_many
 from .metrics import PER
-from .ranking import MIN_AREAS_TO_RANK, quantile_group, rank_min
+from .ranking import MIN_AREAS_TO_RANK
 from .reference import load_reference, regions
 from .trend import linear_trend, linear_trend_rates
 
@@ -35,30 +35,32 @@ def _pooled(frame: pd.DataFrame, members_of: dict[str, list[str]]) -> pd.DataFra
     have = frame[frame["status"].eq("") & frame["value"].notna() & frame["kind"].isin(COMPARABLE)]
     if have.empty:
         return pd.DataFrame()
-    slugs = sorted(set(members_of) | set(have["authority"]))
+    slugs = sorted(set(members_of) | set(have["authority"].unique()))
     index = {s: i for i, s in enumerate(slugs)}
     member = np.zeros((len(slugs), len(slugs)))
     for slug, members in members_of.items():
         for m in members:
             if m in index:
                 member[index[slug], index[m]] = 1
-    out = []
-    for (period, metric), part in have.groupby(["period", "metric"], sort=True):
-        num, den = np.zeros(len(slugs)), np.zeros(len(slugs))
-        rows = part["authority"].map(index).to_numpy()
-        num[rows], den[rows] = part["numerator"].to_numpy(), part["denominator"].to_numpy()
-        has, hid = np.zeros(len(slugs)), np.zeros(len(slugs))
-        has[rows] = 1
-        hid[rows] = part["hidden"].to_numpy() if "hidden" in part else 0
-        pooled_num, pooled_den, areas = member @ num, member @ den, member @ has
-        hidden_members = member @ hid
-        kind = part["kind"].iloc[0]
-        scale = PER if kind == "rate" else 100
-        value = np.divide(pooled_num, pooled_den, out=np.full(len(slugs), np.nan), where=pooled_den > 0) * scale
-        out.append(pd.DataFrame({"authority": slugs, "period": period, "metric": metric, "comparator_value": value,
-                                 "areas": areas.astype(int), "members": member.sum(axis=1).astype(int),
-                                 "hidden_members": hidden_members.astype(int)}))
-    return pd.concat(out, ignore_index=True)
+    # Every (period, metric) at once: one column per group, in sorted group order. Counts are whole
+    # numbers, so the sums are exact whatever order the matrix product adds them in.
+    grouped = have.groupby(["period", "metric"], sort=True)
+    keys = list(grouped.groups)
+    column = grouped.ngroup().to_numpy()
+    rows = have["authority"].map(index).to_numpy()
+    num, den, has, hid = (np.zeros((len(slugs), len(keys))) for _ in range(4))
+    num[rows, column], den[rows, column], has[rows, column] = have["numerator"].to_numpy(), have["denominator"].to_numpy(), 1
+    hid[rows, column] = have["hidden"].to_numpy() if "hidden" in have else 0
+    pooled_num, pooled_den, areas, hidden_members = member @ num, member @ den, member @ has, member @ hid
+    kind_of = have["kind"].tolist()
+    scale = np.array([PER if kind_of[grouped.indices[k][0]] == "rate" else 100 for k in keys], dtype=float)
+    value = np.divide(pooled_num, pooled_den, out=np.full(pooled_num.shape, np.nan), where=pooled_den > 0) * scale
+    return pd.DataFrame({"authority": np.tile(np.array(slugs, dtype=object), len(keys)),
+                         "period": np.repeat(np.array([k[0] for k in keys], dtype=object), len(slugs)),
+                         "metric": np.repeat(np.array([k[1] for k in keys], dtype=object), len(slugs)),
+                         "comparator_value": value.T.ravel(), "areas": areas.T.ravel().astype(int),
+                         "members": np.tile(member.sum(axis=1).astype(int), len(keys)),
+                         "hidden_members": hidden_members.T.ravel().astype(int)})
 
 
 def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -113,12 +115,17 @@ def _ranks(metrics: pd.DataFrame, groups: list[dict], out: pd.DataFrame) -> pd.D
     ranked = []
     for key, scope in (("england", None), ("region", "region")):
         keys = ["period", "metric"] + ([scope] if scope else [])
-        for _, part in have.groupby(keys, sort=False):
-            if len(part) < MIN_AREAS_TO_RANK:
-                continue
-            ranked.append(pd.DataFrame({"authority": part["authority"], "period": part["period"], "metric": part["metric"],
-                                        "comparator": key, "rank": rank_min(part["value"].to_numpy()),
-                                        "rank_of": len(part), "quartile": quantile_group(part["value"].to_numpy(), 4)}))
+        # Every group at once, as rank_min and quantile_group rank each one (values are never NaN here).
+        grouped = have.groupby(keys, sort=False)["value"]
+        size = grouped.transform("size").to_numpy()
+        enough = size >= MIN_AREAS_TO_RANK
+        if not enough.any():
+            continue
+        part, n = have[enough], size[enough]
+        ascending = grouped.rank(ascending=True, method="min").to_numpy()[enough].astype(np.int64)
+        ranked.append(pd.DataFrame({"authority": part["authority"], "period": part["period"], "metric": part["metric"],
+                                    "comparator": key, "rank": grouped.rank(ascending=False, method="min").to_numpy()[enough],
+                                    "rank_of": n, "quartile": (4 + 1 - -(-((n + 1 - ascending) * 4) // n)).astype(float)}))
     if not ranked:
         return pd.DataFrame({"rank": np.nan, "rank_of": np.nan, "quartile": np.nan}, index=out.index)
     ranks = pd.concat(ranked, ignore_index=True)

@@ -26,17 +26,14 @@ def _labels(dimension: str, codes) -> str:
     return " or ".join(dim.code(c).label for c in codes if dim.code(c))
 
 
-def _touches(entry_codes: tuple[str, ...], wanted: set[str]) -> bool:
-    return any(c in wanted or c.split(".")[0] in wanted for c in entry_codes)
-
-
 def code_count(ret: Return, authority: Authority | None, dimension: str, codes: tuple[str, ...],
                bases: tuple[str, ...] = ()) -> CodeCount:
     """Sum the rows mapped to `codes` (and their sub-codes) from the first table that can say."""
     name = authority.name if authority else ret.slug
     crosswalk = authority.crosswalk(dimension) if authority else {}
     wanted = set(codes)
-    if not any(_touches(e.codes, wanted) for e in crosswalk.values()):
+    touch = authority.touching(dimension, tuple(codes)) if authority else frozenset()
+    if not touch:
         return CodeCount(None, f"{name}'s categories have no equivalent of {_labels(dimension, codes)}")
     tables = [(i, t) for i, t in enumerate(ret.tables(dimension)) if t.get("base") != "subset"]
     if bases:
@@ -49,8 +46,7 @@ def code_count(ret: Return, authority: Authority | None, dimension: str, codes: 
             tables = []
     for index, table in tables:
         base = base_value(ret, table)
-        touching = [(r, crosswalk[r["label"]]) for r in table.get("rows") or [] if r and r.get("label") in crosswalk
-                    and _touches(crosswalk[r["label"]].codes, wanted)]
+        touching = [(r, crosswalk[r["label"]]) for r in table.get("rows") or [] if r and r.get("label") in touch]
         complete = table.get("complete", True)
         common = dict(table=index, base=table.get("base", ""), base_value=base)
         if not touching:

@@ -40,7 +40,8 @@ def metric_chart(published: Published, metric_id: str, slugs: list[str], period:
     pooled = _pooled(have, metric.kind)
     unit = "%" if metric.is_percent else ""
     axis = metric.unit if not metric.is_percent else "percent"
-    bar_rows = [{"label": ref.loc[r["authority"], "name"] if r["authority"] in ref.index else r["authority"],
+    names = _names()
+    bar_rows = [{"label": names.get(r["authority"], r["authority"]),
                  "value": r["value"], "lower": r["lower95"], "upper": r["upper95"], "highlight": r["authority"] == highlight}
                 for r in have]
     top = bar_rows[0]
@@ -54,7 +55,7 @@ def metric_chart(published: Published, metric_id: str, slugs: list[str], period:
     if metric.kind in FUNNEL_KINDS and len(have) >= 2 and not math.isnan(pooled):
         frows = [{"label": b["label"], "denominator": r["denominator"], "value": r["value"], "highlight": b["highlight"]}
                  for b, r in zip(bar_rows, have)]
-        outside = [f for f in frows if _outside(f, pooled)]
+        outside = [f for f, out in zip(frows, _outside_all(frows, pooled)) if out]
         fmsg = (f"{metric.title}: {len(outside)} of {len(frows)} authorities lie outside the 99.8% control limits"
                 if outside else f"{metric.title}: every authority lies within the 99.8% control limits")
         fspec = charts.funnel(frows, pooled, fmsg, f"Funnel plot of {metric.title.lower()} against its denominator for "
@@ -64,11 +65,18 @@ def metric_chart(published: Published, metric_id: str, slugs: list[str], period:
     return out
 
 
-def _outside(row: dict, pooled: float) -> bool:
+def _names() -> dict[str, str]:
+    """Authority names by slug (a dict lookup; .loc per bar was a tenth of the metric pages' time)."""
+    return load_reference()["name"].to_dict()
+
+
+def _outside_all(rows: list[dict], pooled: float) -> list[bool]:
+    """Whether each area lies outside the 99.8% control limits (all limits in one vectorised call)."""
     from .intervals import Z998, funnel_limits
 
-    lo, hi = funnel_limits(pooled / 100, np.array([row["denominator"]]), Z998)
-    return not (float(np.atleast_1d(lo)[0]) * 100 <= row["value"] <= float(np.atleast_1d(hi)[0]) * 100)
+    lo, hi = funnel_limits(pooled / 100, np.array([row["denominator"] for row in rows], dtype=float), Z998)
+    lo, hi = np.atleast_1d(lo), np.atleast_1d(hi)
+    return [not (float(a) * 100 <= row["value"] <= float(b) * 100) for row, a, b in zip(rows, lo, hi)]
 
 
 def group_view(published: Published, members: list[str], name: str, key: str) -> dict:
@@ -94,24 +102,25 @@ def metric_view(published: Published, metric_id: str) -> dict:
     schema, ref = load_schema(), load_reference()
     metric = schema.metric(metric_id)
     period = published.latest
-    frame = published.metrics[(published.metrics["metric"] == metric_id)]
-    latest = frame[frame["period"] == period].to_dict("records")
-    cmp = published.comparisons
-    eng = cmp[(cmp["metric"] == metric_id) & (cmp["comparator"] == "england")]
+    frame = published.metric_records(metric_id)
+    latest = [r for r in frame if r["period"] == period]
+    region_names, region_of = regions(), ref["region_code"].to_dict()
     rows = []
     for r in sorted(latest, key=lambda r: (-(r["value"]) if _ok(r) else math.inf, r["authority_name"])):
-        c = eng[(eng["authority"] == r["authority"]) & (eng["period"] == period)]
-        rank = c["rank"].iloc[0] if len(c) else None
+        # Its England comparison: comparisons_for keeps table order among the England rows.
+        c = next((x for x in published.comparisons_for(r["authority"], period).get(metric_id, [])
+                  if x["comparator"] == "england"), None)
+        rank = c["rank"] if c is not None else None
         rows.append({"slug": r["authority"], "name": r["authority_name"],
-                     "region": regions().get(ref.loc[r["authority"], "region_code"], "") if r["authority"] in ref.index else "",
+                     "region": region_names.get(region_of[r["authority"]], "") if r["authority"] in region_of else "",
                      "value": metric_text(r), "interval95": interval_text(r), "interval998": interval_text(r, "998"),
-                     "versus": (c["result95"].iloc[0] or "") if len(c) else "",
+                     "versus": (c["result95"] or "") if c is not None else "",
                      "rank": "" if rank is None or (isinstance(rank, float) and math.isnan(rank)) else int(rank),
                      "note": r["note"]})
-    figures = metric_chart(published, metric_id, sorted(frame["authority"].unique()), period, "England", "chart-metric")
+    figures = metric_chart(published, metric_id, sorted({r["authority"] for r in frame}), period, "England", "chart-metric")
     over_time = []
     for p in published.periods:
-        part = frame[frame["period"] == p].to_dict("records")
+        part = [r for r in frame if r["period"] == p]
         have = [r for r in part if _ok(r)]
         over_time.append({"period": p, "areas": len(have), "value": _pooled(have, metric.kind)})
     trend_chart = None

@@ -3,19 +3,31 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 _PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*$")
 
 
+def _tokens(path: str) -> tuple[tuple[str, int], ...]:
+    """A path's steps: (name, 0) for a key, ("", index) for a list item; cached for the paths the code builds."""
+    return _cached_tokens(path) if len(path) <= 120 else _steps(path)
+
+
+def _steps(path: str) -> tuple[tuple[str, int], ...]:
+    return tuple((name, 0) if name else ("", int(index)) for name, index in _TOKEN.findall(path))
+
+
+_cached_tokens = lru_cache(maxsize=65536)(_steps)
+
+
 def resolve(data, path: str):
     """The value at a dotted path like breakdowns.sector[0].rows[2].count, or None."""
     node = data
-    for name, index in _TOKEN.findall(path):
+    for name, i in _tokens(path):
         if name:
             node = node.get(name) if isinstance(node, dict) else None
         else:
-            i = int(index)
             node = node[i] if isinstance(node, list) and i < len(node) else None
         if node is None:
             return None
@@ -39,12 +51,29 @@ class Authority:
     file: str
     data: dict
     lines: dict[str, int] = field(default_factory=dict)
+    _crosswalks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _touching: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return self.data.get("name", self.slug)
 
     def crosswalk(self, dimension: str) -> dict[str, CrosswalkEntry]:
+        """Local label -> entry; built once per dimension (callers only read it)."""
+        if dimension not in self._crosswalks:
+            self._crosswalks[dimension] = self._build_crosswalk(dimension)
+        return self._crosswalks[dimension]
+
+    def touching(self, dimension: str, codes: tuple[str, ...]) -> frozenset[str]:
+        """Local labels mapped, wholly or in part, to any of codes or their sub-codes (built once)."""
+        key = (dimension, codes)
+        if key not in self._touching:
+            wanted = set(codes)
+            self._touching[key] = frozenset(label for label, entry in self.crosswalk(dimension).items()
+                                            if any(c in wanted or c.split(".")[0] in wanted for c in entry.codes))
+        return self._touching[key]
+
+    def _build_crosswalk(self, dimension: str) -> dict[str, CrosswalkEntry]:
         out = {}
         for entry in self.data.get("crosswalk", {}).get(dimension, []) or []:
             if not entry or "local" not in entry:

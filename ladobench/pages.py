@@ -34,6 +34,16 @@ def _cell(value):
     return value
 
 
+def to_csv_columns(cells: dict[str, list], columns: list[str]) -> str:
+    """to_csv of the rows these columns make up (a column missing from cells is empty), column by column."""
+    n = len(next(iter(cells.values()), []))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(zip(*[[_cell(v) for v in cells[c]] if c in cells else [""] * n for c in columns]))
+    return out.getvalue()
+
+
 def to_csv(rows: list[dict], columns: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -43,9 +53,13 @@ def to_csv(rows: list[dict], columns: list[str]) -> str:
     return out.getvalue()
 
 
-def generate(published: Published) -> dict[str, str | bytes]:
+def generate(published: Published, step=None) -> dict[str, str | bytes]:
+    """step(what, done, total), if given, hears how far the pages have got (build.Progress.step)."""
+    step = step or (lambda what, done=None, total=None: None)
     pages: dict[str, str | bytes] = {}
-    for slug in sorted({r.slug for r in published.dataset.returns}):
+    slugs = sorted({r.slug for r in published.dataset.returns})
+    for i, slug in enumerate(slugs):
+        step("authority pages", i, len(slugs))
         ctx = authority_page.context(published, slug)
         pages[f"authorities/{slug}.md"] = render("authority.md.j2", **ctx)
         for key, chart in ctx["charts"].items():
@@ -54,7 +68,10 @@ def generate(published: Published) -> dict[str, str | bytes]:
             if section["chart"]:
                 rows = section["chart"]["rows"]
                 pages[f"authorities/data/{slug}-{section['key']}.csv"] = to_csv(rows, [k for k in rows[0] if k != "highlight"])
+    step("authority pages", len(slugs), len(slugs))
+    step("region, peer group, metric and year pages")
     pages.update(listings.generate(published, render, to_csv))
     pages.update(reference_docs.generate(render))
+    step("downloads")
     pages.update(downloads.generate(published, render))
     return pages

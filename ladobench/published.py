@@ -31,10 +31,54 @@ class Published:
     def metric_rows(self, slug: str, period: str) -> dict[str, dict]:
         return self._by_key().get((slug, period), {})
 
+    def records(self, name: str) -> list[dict]:
+        """metrics, comparisons or changes as to_dict("records"), built once; callers must not change the rows."""
+        if not hasattr(self, "_records"):
+            self._records = {}
+        if name not in self._records:
+            frame = getattr(self, name)
+            if all(str(t) in _NATIVE for t in frame.dtypes):
+                columns = self.columns(name)
+                self._records[name] = [dict(zip(columns, values)) for values in zip(*columns.values())]
+            else:
+                self._records[name] = frame.to_dict("records")
+        return self._records[name]
+
+    def columns(self, name: str) -> dict[str, list]:
+        """The same values as records(name), column by column."""
+        if not hasattr(self, "_columns"):
+            self._columns = {}
+        if name not in self._columns:
+            frame = getattr(self, name)
+            if all(str(t) in _NATIVE for t in frame.dtypes):
+                self._columns[name] = {c: frame[c].tolist() for c in frame.columns}
+            else:
+                rows = self.records(name)
+                self._columns[name] = {c: [row[c] for row in rows] for c in frame.columns}
+        return self._columns[name]
+
+    def metric_records(self, metric: str) -> list[dict]:
+        """The metrics rows of one metric, in table order."""
+        if not hasattr(self, "_by_metric"):
+            cache: dict = {}
+            for row in self.records("metrics"):
+                cache.setdefault(row["metric"], []).append(row)
+            self._by_metric = cache
+        return self._by_metric.get(metric, [])
+
+    def change(self, slug: str, metric: str, period: str) -> dict | None:
+        """The changes row for one authority, metric and period (the first, should there be several)."""
+        if not hasattr(self, "_changes"):
+            cache: dict = {}
+            for row in self.records("changes"):
+                cache.setdefault((row["authority"], row["metric"], row["period"]), row)
+            self._changes = cache
+        return self._changes.get((slug, metric, period))
+
     def _by_key(self):
         if not hasattr(self, "_cache"):
             cache: dict = {}
-            for row in self.metrics.to_dict("records"):
+            for row in self.records("metrics"):
                 cache.setdefault((row["authority"], row["period"]), {})[row["metric"]] = row
             self._cache = cache
         return self._cache
@@ -42,13 +86,18 @@ class Published:
     def comparisons_for(self, slug: str, period: str) -> dict[str, list[dict]]:
         if not hasattr(self, "_cmp"):
             cache: dict = {}
-            for row in self.comparisons.to_dict("records"):
+            for row in self.records("comparisons"):
                 cache.setdefault((row["authority"], row["period"]), {}).setdefault(row["metric"], []).append(row)
             for rows in cache.values():
                 for lst in rows.values():
                     lst.sort(key=lambda r: (COMPARATOR_ORDER[r["comparator"]], r["comparator_id"]))
             self._cmp = cache
         return self._cmp.get((slug, period), {})
+
+
+# For these dtypes Series.tolist() gives the values to_dict("records") gives (numbers unboxed, strings
+# and NaN as they are), three times faster. Object columns may hold numpy scalars, which to_dict unboxes.
+_NATIVE = ("float64", "int64", "bool", "str", "string")
 
 
 def _same(old, new) -> bool:

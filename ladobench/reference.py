@@ -25,5 +25,11 @@ def load_reference() -> pd.DataFrame:
 
 def regions() -> dict[str, str]:
     """Region code to region name for the nine English regions, in code order."""
+    return dict(_regions(id(load_reference())))
+
+
+@lru_cache(maxsize=4)
+def _regions(_table: int) -> tuple[tuple[str, str], ...]:
+    # Pages ask for this once per table row: work it out once per reference table.
     pairs = load_reference()[["region_code", "region_name"]].drop_duplicates()
-    return dict(sorted(zip(pairs["region_code"], pairs["region_name"])))
+    return tuple(sorted(zip(pairs["region_code"], pairs["region_name"])))

@@ -115,10 +115,10 @@ def plan(ret: Return, authority: Authority | None) -> Disclosure:
 
 
 def contributing_rows(ret: Return, authority: Authority | None, dimension: str, table: int, code: str) -> list[int]:
-    crosswalk = authority.crosswalk(dimension) if authority else {}
     rows = ret.tables(dimension)[table].get("rows") or []
-    return [r for r, row in enumerate(rows) if row and row.get("label") in crosswalk
-            and any(c == code or c.split(".")[0] == code for c in crosswalk[row["label"]].codes)]
+    # The labels mapped to code or one of its sub-codes, worked out once per authority.
+    touching = authority.touching(dimension, (code,)) if authority else frozenset()
+    return [r for r, row in enumerate(rows) if row and row.get("label") in touching]
 
 
 def _metric_code(metric) -> tuple[str, tuple[str, ...]]:

@@ -729,7 +729,7 @@ def return_file(p: Profile, seed: int, period: str, year_index: int, state: _Sta
     if discrepancies:
         data["discrepancies"] = discrepancies
     data["other_figures"] = _other_figures(p, rng, n)
-    if p.narrative and year_index >= 0 and rng.random() < 0.8:
+    if p.narrative and rng.random() < 0.8:
         data["narrative"] = _narrative(p, rng, period, n)
     state.ongoing = n.get("ongoing_at_year_end")
     state.funnel = {k: v for k, v in funnel.items() if k in STAGES}

@@ -1,6 +1,8 @@
 """Validate every return and authority file at once: shape, pandera cell checks, cross-field rules."""
 from __future__ import annotations
 
+import contextlib
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,8 +206,29 @@ def _year_on_year(dataset: Dataset, schema: Schema):
                                                 "a change of less than half or double"))
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while a stage builds objects that all live on.
+
+    Reading a few hundred returns makes millions of small objects; the collector would rescan
+    them again and again and find nothing to free (a third of the time at 150 authorities).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None) -> Dataset:
     """Read and check every file under root (or only the authorities of the given paths)."""
+    with gc_paused():
+        return _validate(root, only)
+
+
+def _validate(root: Path, only: list[Path] | None) -> Dataset:
     schema = load_schema()
     root = Path(root)
     dataset = Dataset(root)

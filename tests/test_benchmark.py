@@ -1,0 +1,48 @@
+"""The build benchmark, at a tiny size, so that it cannot rot (full-size figures: benchmarks/RESULTS.md)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = REPO / "benchmarks" / "build_site.py"
+KEYS = {"authorities", "years", "pages", "build_s", "mkdocs_s", "ratio", "validate_s", "peak_rss_mb", "metrics_s",
+        "pages_s", "write_s", "build_mkdocs_s", "authority_page_max_kb", "authority_page_median_kb", "rebuild_written"}
+
+
+@pytest.fixture(scope="module")
+def run():
+    env = {**os.environ, "CI": "1"}  # quiet build progress, as in CI
+    done = subprocess.run([sys.executable, str(SCRIPT), "--authorities", "2", "--years", "2", "--seed", "3"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+@pytest.mark.slow
+def test_prints_a_table_then_one_json_line(run):
+    lines = run.stdout.strip().splitlines()
+    result = json.loads(lines[-1])
+    assert KEYS <= set(result)
+    assert (result["authorities"], result["years"], result["returns"]) == (2, 2, 4)
+    assert result["pages"] > 50 and result["authority_pages"] == 2
+    assert result["ratio"] == pytest.approx(result["build_s"] / result["mkdocs_s"], rel=1e-3)
+    assert 0 < result["validate_s"] < result["build_s"] and result["mkdocs_s"] > 0
+    assert result["peak_rss_mb"] > 50
+    assert result["authority_page_max_kb"] >= result["authority_page_median_kb"] > 0
+    # An unchanged rebuild rewrites no generated page.
+    assert result["rebuild_written"] == 0
+    assert any(line.startswith("ratio build / bare mkdocs") for line in lines[:-1])
+    assert "[" not in run.stderr  # no progress lines under CI
+
+
+@pytest.mark.slow
+def test_leaves_the_repository_alone(run):
+    # Everything is built in a temporary folder: no synthetic figures show up in the repository.
+    for page in list((REPO / "site_src" / "authorities").glob("*.md")) + list((REPO / "authorities").rglob("*.yaml")):
+        assert "ladobench.synth" not in page.read_text(encoding="utf-8"), page
