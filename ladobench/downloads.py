@@ -125,14 +125,14 @@ def workbook(tables: dict[str, tuple[list[dict], list[str]]]) -> bytes:
 
     from .spreadsheet import workbook_bytes
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    # Write-only streams rows to the file: a full build's tables are hundreds of thousands of cells.
+    wb = Workbook(write_only=True)
     for name, (rows, columns) in tables.items():
         ws = wb.create_sheet(name)
+        ws.freeze_panes = "A2"
         ws.append(columns)
         for row in rows:
             ws.append([_xlsx(row.get(c)) for c in columns])
-        ws.freeze_panes = "A2"
     return workbook_bytes(wb)
 
 
@@ -159,7 +159,7 @@ def generate(published: Published, render) -> dict[str, str | bytes]:
     }
     columns = {t["name"]: [f["name"] for f in t["fields"]] for t in spec()["tables"]}
     out["downloads/" + spec()["workbook"]["path"]] = workbook(
-        {"metrics": (records, columns["metrics"]), "comparisons": (cmp, columns["comparisons"]), "returns": (returns, columns["returns"])})
+        {"metrics": (records, columns["metrics"]), "returns": (returns, columns["returns"])})
     out["downloads/datapackage.json"] = json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     out["downloads.md"] = render("downloads.md.j2", files=sorted(k.split("/", 1)[1] for k in out),
                                  rows={"metrics": len(records), "comparisons": len(cmp), "returns": len(returns)})
