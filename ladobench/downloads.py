@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 from functools import lru_cache
 
 import yaml
@@ -13,17 +12,11 @@ from .suppression import figure_hidden
 from .schema import NUMERIC_TYPES, load_schema
 
 
-def _clean(value):
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 6)
-    return value
-
-
-def _cleaned(values: dict[str, list]) -> tuple[dict[str, list], list[dict]]:
-    """A table's columns with every value _clean()ed, both as columns and as records (the same values)."""
-    # _clean, inline: this runs for millions of cells.
+def _cleaned(values: dict[str, list], records: bool = True) -> tuple[dict[str, list], list[dict] | None]:
+    """A table's columns with floats rounded to 6 places and NaN as None, as columns and (if asked) as records."""
+    # A comprehension: this runs for millions of cells.
     cells = {c: [((None if v != v else round(v, 6)) if isinstance(v, float) else v) for v in col] for c, col in values.items()}
-    return cells, [dict(zip(cells, row)) for row in zip(*cells.values())]
+    return cells, [dict(zip(cells, row)) for row in zip(*cells.values())] if records else None
 
 
 _SCALARS = (str, int, float, type(None))
@@ -120,27 +113,11 @@ def datapackage() -> dict:
 
 
 def workbook(tables: dict[str, tuple[list[dict], list[str]]]) -> bytes:
-    """One XLSX with a sheet per table, byte-identical for the same data."""
-    from openpyxl import Workbook
+    """One XLSX with a sheet per table, byte-identical for the same data (ladobench.xlsx: streamed, plain cells)."""
+    from .xlsx import write_workbook
 
-    from .spreadsheet import workbook_bytes
-
-    # Write-only streams rows to the file: a full build's tables are hundreds of thousands of cells.
-    wb = Workbook(write_only=True)
-    for name, (rows, columns) in tables.items():
-        ws = wb.create_sheet(name)
-        ws.freeze_panes = "A2"
-        ws.append(columns)
-        for row in rows:
-            ws.append([_xlsx(row.get(c)) for c in columns])
-    return workbook_bytes(wb)
-
-
-def _xlsx(value):
-    value = _clean(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # text, never a formula
-    return value
+    return write_workbook({name: (columns, rows) for name, (rows, columns) in tables.items()},
+                          title=spec()["workbook"]["title"])
 
 
 def generate(published: Published, render) -> dict[str, str | bytes]:
@@ -148,7 +125,7 @@ def generate(published: Published, render) -> dict[str, str | bytes]:
 
     # Cleaned column by column from the table's own columns: the same values as to_dict("records").
     metrics_cells, records = _cleaned(published.columns("metrics"))
-    cmp_cells, cmp = _cleaned(published.columns("comparisons"))
+    cmp_cells, _ = _cleaned(published.columns("comparisons"), records=False)  # CSV only
     returns = return_rows(published)
     out = {
         "downloads/metrics.csv": to_csv_columns(metrics_cells, [f["name"] for f in spec()["tables"][0]["fields"]]),
@@ -162,5 +139,5 @@ def generate(published: Published, render) -> dict[str, str | bytes]:
         {"metrics": (records, columns["metrics"]), "returns": (returns, columns["returns"])})
     out["downloads/datapackage.json"] = json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     out["downloads.md"] = render("downloads.md.j2", files=sorted(k.split("/", 1)[1] for k in out),
-                                 rows={"metrics": len(records), "comparisons": len(cmp), "returns": len(returns)})
+                                 rows={"metrics": len(records), "comparisons": len(published.comparisons), "returns": len(returns)})
     return out
