@@ -51,6 +51,7 @@ class Progress:
         print(f"[{now - self.started:6.1f}s]   {what}{count}", file=sys.stderr, flush=True)
 
     _shown = 0.0
+    forked: bool | None = None  # whether the downloads were made in a background process
 
 
 def vendor_assets(docs_dir: Path) -> None:
@@ -69,19 +70,18 @@ def vendor_assets(docs_dir: Path) -> None:
     write_if_changed(target, stamp + vl_convert.javascript_bundle())
 
 
-def sync(docs_dir: Path, pages: dict[str, str | bytes]) -> tuple[int, int]:
-    """Write pages that changed, remove generated pages that no longer exist. Returns (written, removed)."""
-    written = sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(pages.items()))
+def prune(docs_dir: Path, current: set[str]) -> int:
+    """Remove the generated files this build did not make (an authority or a year taken out). Returns how many."""
     removed = 0
     for folder in GENERATED:
         base = docs_dir / folder
         if not base.is_dir() or folder == "assets/vendor":
             continue
         for f in sorted(base.rglob("*")):
-            if f.is_file() and f.relative_to(docs_dir).as_posix() not in pages:
+            if f.is_file() and f.relative_to(docs_dir).as_posix() not in current:
                 f.unlink()
                 removed += 1
-    return written, removed
+    return removed
 
 
 def copy_static(docs_dir: Path) -> None:
@@ -171,6 +171,8 @@ def previous_metrics(site_dir: Path) -> list[dict] | None:
 def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, docs_dir: Path = paths.SITE_SRC,
           quiet: bool = False) -> Progress:
     """Validate every return, then publish the site; raise InputError (nothing written) on any error."""
+    from . import downloads
+    from .background import Background
     from .pages import generate
     from .published import publish
     from .validate import gc_paused, validate
@@ -188,15 +190,24 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         published = publish(dataset, previous_metrics(site_dir))
         progress.done("metrics")
         progress.stage("rendering pages and charts")
-        pages = generate(published, progress.step)
-        progress.done("pages")
-    progress.stage("writing pages", f"{len(pages)} files")
-    copy_static(docs_dir)
-    written, removed = sync(docs_dir, pages)
-    vendor_assets(docs_dir)
+        # The downloads (a few seconds of CSV, JSON and XLSX) are made on the second core meanwhile.
+        with Background(downloads.write, published, docs_dir) as pending:
+            pages = generate(published, progress.step, with_downloads=False)
+            progress.done("pages")
+            progress.stage("writing pages", f"{len(pages)} files")
+            copy_static(docs_dir)
+            written = sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(pages.items()))
+            vendor_assets(docs_dir)
+            progress.done("write")
+            progress.step("downloads" + ("" if pending.forked else " (in this process)"))
+            names, written_downloads, timings = pending.result()
+            progress.done("downloads_wait")
+    progress.timings.update({f"worker_{k}": v for k, v in timings.items()})  # for the benchmark
+    progress.forked = pending.forked
+    removed = prune(docs_dir, set(pages) | set(names))
+    written += written_downloads
     epoch = source_date_epoch(published.periods)
     del pages, published, dataset  # mkdocs needs none of it: free it before the stage that needs the most memory
-    progress.done("write")
     progress.stage("mkdocs build", f"{written} files changed, {removed} removed")
     mkdocs_build(docs_dir, site_dir, epoch)
     progress.done("mkdocs")

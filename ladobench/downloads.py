@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from functools import lru_cache
 
 import yaml
@@ -120,7 +122,8 @@ def workbook(tables: dict[str, tuple[list[dict], list[str]]]) -> bytes:
                           title=spec()["workbook"]["title"])
 
 
-def generate(published: Published, render) -> dict[str, str | bytes]:
+def generate(published: Published, render, timings: dict | None = None) -> dict[str, str | bytes]:
+    """Every download and the downloads page, {path under the docs folder: content}; timings["xlsx"] gets the workbook's seconds."""
     from .pages import to_csv, to_csv_columns
 
     # Cleaned column by column from the table's own columns: the same values as to_dict("records").
@@ -135,9 +138,37 @@ def generate(published: Published, render) -> dict[str, str | bytes]:
         "downloads/returns.json": json.dumps(returns_json(published), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
     }
     columns = {t["name"]: [f["name"] for f in t["fields"]] for t in spec()["tables"]}
+    started = time.perf_counter()
     out["downloads/" + spec()["workbook"]["path"]] = workbook(
         {"metrics": (records, columns["metrics"]), "returns": (returns, columns["returns"])})
+    if timings is not None:
+        timings["xlsx"] = time.perf_counter() - started
     out["downloads/datapackage.json"] = json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     out["downloads.md"] = render("downloads.md.j2", files=sorted(k.split("/", 1)[1] for k in out),
                                  rows={"metrics": len(records), "comparisons": len(published.comparisons), "returns": len(returns)})
     return out
+
+
+def write(published: Published, docs_dir) -> tuple[list[str], int, dict[str, float]]:
+    """Generate the downloads and write those that changed into docs_dir: (paths, files written, timings).
+
+    timings: seconds of "downloads" and "xlsx", and "peak_rss_mb" of the process that ran it.
+
+    The build runs this in a background process (ladobench.background) while it renders the pages,
+    so only the paths come back, never the files' content.
+    """
+    from pathlib import Path
+
+    from .pages import render
+    from .render import write_if_changed
+
+    started, timings = time.perf_counter(), {}
+    files = generate(published, render, timings)
+    written = sum(write_if_changed(Path(docs_dir) / rel, content) for rel, content in sorted(files.items()))
+    timings["downloads"] = time.perf_counter() - started
+    if sys.platform != "win32":
+        import resource
+
+        scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, kilobytes on Linux
+        timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+    return sorted(files), written, timings

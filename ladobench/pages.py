@@ -53,8 +53,11 @@ def to_csv(rows: list[dict], columns: list[str]) -> str:
     return out.getvalue()
 
 
-def generate(published: Published, step=None) -> dict[str, str | bytes]:
-    """step(what, done, total), if given, hears how far the pages have got (build.Progress.step)."""
+def generate(published: Published, step=None, with_downloads: bool = True) -> dict[str, str | bytes]:
+    """step(what, done, total), if given, hears how far the pages have got (build.Progress.step).
+
+    with_downloads=False leaves out the downloads (downloads.write makes them; the build runs it in the background).
+    """
     step = step or (lambda what, done=None, total=None: None)
     pages: dict[str, str | bytes] = {}
     slugs = sorted({r.slug for r in published.dataset.returns})
@@ -72,6 +75,7 @@ def generate(published: Published, step=None) -> dict[str, str | bytes]:
     step("region, peer group, metric and year pages")
     pages.update(listings.generate(published, render, to_csv))
     pages.update(reference_docs.generate(render))
-    step("downloads")
-    pages.update(downloads.generate(published, render))
+    if with_downloads:
+        step("downloads")
+        pages.update(downloads.generate(published, render))
     return pages

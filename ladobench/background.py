@@ -1,0 +1,78 @@
+"""One piece of work on another core while the build goes on: a forked child process.
+
+The child starts as a copy of the build's memory (the validated returns, the metrics), so nothing
+is pickled on the way in; only its small result comes back through a pipe. Where fork is not
+available (Windows), or the process already runs threads (forking those is unsafe), the work is
+done in the build's own process instead, when its result is asked for: slower, the same result.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import traceback
+
+
+def can_fork() -> bool:
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and not os.environ.get("LADOBENCH_NO_FORK"))
+
+
+def _child(conn, fn, args):
+    try:
+        result = ("ok", fn(*args))
+    except BaseException as err:  # noqa: BLE001 - everything goes back to the parent, which raises it
+        result = ("error", err, traceback.format_exc())
+    try:
+        conn.send(result)
+    except Exception:  # noqa: BLE001 - an exception that cannot be pickled: send its text
+        conn.send(("error", None, result[2] if result[0] == "error" else traceback.format_exc()))
+    conn.close()
+
+
+class Background:
+    """Background(fn, *args): fn(*args) runs now in a forked process; .result() waits for it.
+
+    Use it as a context manager so that the child is stopped if the build fails before asking.
+    """
+
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+        self.forked = can_fork()
+        self._done = False
+        if self.forked:
+            ctx = multiprocessing.get_context("fork")
+            self._conn, child_end = ctx.Pipe(duplex=False)
+            self._proc = ctx.Process(target=_child, args=(child_end, fn, args), daemon=True)
+            self._proc.start()
+            child_end.close()
+
+    def result(self):
+        if not self.forked:
+            self._done = True
+            return self.fn(*self.args)
+        try:
+            message = self._conn.recv()
+        except EOFError:
+            self._proc.join()
+            raise RuntimeError(f"the background build process stopped without a result (exit code {self._proc.exitcode})") from None
+        finally:
+            self._done = True
+        self._proc.join()
+        if message[0] == "ok":
+            return message[1]
+        _, err, text = message
+        if err is not None and not isinstance(err, (SystemExit, KeyboardInterrupt)):
+            raise err
+        raise RuntimeError(f"the background build process failed:\n{text}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.forked and not self._done:
+            self._proc.terminate()
+            self._proc.join()
+        if self.forked:
+            self._conn.close()
+        return False

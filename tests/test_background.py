@@ -1,0 +1,88 @@
+"""The downloads are made in a forked process while the pages render: same files, errors still reach the user."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from ladobench import downloads
+from ladobench.background import Background, can_fork
+from ladobench.published import publish
+from ladobench.validate import validate
+
+
+@pytest.fixture
+def forking():
+    if not can_fork():  # asked at run time: a test that started a thread before this one would stop the fork
+        pytest.skip("fork is not available here")
+
+
+needs_fork = pytest.mark.usefixtures("forking")
+
+
+def _pid_and(value):
+    return os.getpid(), value * 2
+
+
+def _fails():
+    raise ValueError("Kent's referrals cannot be negative")
+
+
+def _dies():
+    os._exit(3)
+
+
+def _sleeps():
+    time.sleep(60)
+
+
+@needs_fork
+def test_the_work_runs_in_another_process_and_its_result_comes_back():
+    with Background(_pid_and, 21) as pending:
+        assert pending.forked
+        pid, value = pending.result()
+    assert pid != os.getpid() and value == 42
+
+
+@needs_fork
+def test_an_error_in_the_background_is_raised_in_the_build():
+    with Background(_fails) as pending, pytest.raises(ValueError, match="cannot be negative"):
+        pending.result()
+
+
+@needs_fork
+def test_a_background_process_that_dies_is_an_error_not_a_hang():
+    with Background(_dies) as pending, pytest.raises(RuntimeError, match="exit code 3"):
+        pending.result()
+
+
+@needs_fork
+def test_a_failing_build_stops_its_background_process():
+    with pytest.raises(KeyError):
+        with Background(_sleeps) as pending:
+            raise KeyError("the pages failed")
+    assert not pending._proc.is_alive()
+
+
+def test_without_fork_the_work_is_done_in_this_process(monkeypatch):
+    monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
+    with Background(_pid_and, 1) as pending:
+        assert not pending.forked
+        assert pending.result() == (os.getpid(), 2)
+
+
+@needs_fork
+def test_downloads_made_in_the_background_are_the_same_bytes(tmp_path, monkeypatch):
+    published = publish(validate(), None)
+    with Background(downloads.write, published, tmp_path / "forked") as pending:
+        names, written, timings = pending.result()
+    monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
+    with Background(downloads.write, published, tmp_path / "inline") as pending:
+        assert pending.result()[0] == names
+    assert "downloads/metrics.csv" in names and "downloads/lado-benchmarks.xlsx" in names and written == len(names)
+    for name in names:
+        assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "inline" / name).read_bytes(), name
+    csv = (tmp_path / "forked" / "downloads" / "returns.csv").read_text(encoding="utf-8")
+    assert "kent,2023-24,funnel.referrals,,,1458," in csv
+    assert timings["downloads"] >= timings["xlsx"] > 0
