@@ -28,7 +28,20 @@ def _labels(dimension: str, codes) -> str:
 
 def code_count(ret: Return, authority: Authority | None, dimension: str, codes: tuple[str, ...],
                bases: tuple[str, ...] = ()) -> CodeCount:
-    """Sum the rows mapped to `codes` (and their sub-codes) from the first table that can say."""
+    """Sum the rows mapped to `codes` (and their sub-codes) from the first table that can say.
+
+    Metrics, disclosure control and the pages all ask the same questions of a validated return
+    (which no longer changes): each answer is worked out once and kept on the return.
+    """
+    key = (dimension, codes, bases, authority.slug if authority else None)
+    found = ret.counts.get(key)
+    if found is None:
+        found = ret.counts[key] = _code_count(ret, authority, dimension, codes, bases)
+    return found
+
+
+def _code_count(ret: Return, authority: Authority | None, dimension: str, codes: tuple[str, ...],
+                bases: tuple[str, ...]) -> CodeCount:
     name = authority.name if authority else ret.slug
     crosswalk = authority.crosswalk(dimension) if authority else {}
     wanted = set(codes)

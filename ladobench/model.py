@@ -95,6 +95,7 @@ class Return:
     lines: dict[str, int] = field(default_factory=dict)
     invalid: set[str] = field(default_factory=set)
     covered: list = field(default_factory=list)  # rule breaches explained by a declared discrepancy
+    counts: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # crosswalk.code_count's answers
 
     def get(self, path: str):
         """A number, a symbol string, or None when absent or invalid."""

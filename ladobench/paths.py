@@ -1,7 +1,9 @@
 """Where things live in the repository, and the file-name patterns that carry identity."""
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,10 +33,16 @@ def previous_period(period: str) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+@lru_cache(maxsize=64)
+def _real(path: str) -> Path:
+    """Path(path).resolve() of the few folders display() measures from (absolute paths), once each: it runs for every file."""
+    return Path(path).resolve()
+
+
 def display(path: Path, data_root: Path | None = None) -> str:
     """A path as the user knows it: authorities/kent/2023-24.yaml, wherever the data root lives."""
     resolved = Path(path).resolve()
-    bases = ([Path(data_root).resolve().parent] if data_root else []) + [Path.cwd().resolve(), ROOT]
+    bases = ([_real(os.path.abspath(data_root)).parent] if data_root else []) + [_real(os.getcwd()), ROOT]
     for base in bases:
         try:
             return resolved.relative_to(base).as_posix()

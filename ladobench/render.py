@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import markdown as md
@@ -22,6 +23,11 @@ NARRATIVE_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h
 def literal(value) -> str:
     """Text from a return, shown exactly as typed: no markdown, no HTML, no links."""
     text = "" if value is None else str(value)
+    return _literal(text) if len(text) <= 200 else _literal.__wrapped__(text)
+
+
+@lru_cache(maxsize=65536)  # names, labels and codes repeat on every page
+def _literal(text: str) -> str:
     text = _BIDI.sub("", text)  # direction overrides would make "txt.exe" read "exe.txt"
     text = _LITERAL_RE.sub(lambda m: _LITERAL[m.group(0)], text)
     return " ".join(text.split())  # one line: a newline would break a table row or a list item

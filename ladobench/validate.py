@@ -5,11 +5,13 @@ import contextlib
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import pandera.pandas as pa
 
 from . import paths
+from .background import Background, can_fork
 from .model import Authority, Return
 from .problems import Problem, sort_key
 from .reference import load_reference
@@ -54,7 +56,19 @@ class Dataset:
         return [p for p in self.problems if not p.is_error]
 
     def returns_of(self, slug: str) -> list[Return]:
-        return [r for r in self.returns if r.slug == slug]
+        """The returns of one authority, in the order of self.returns.
+
+        For the finished dataset (validate() returns it sorted): the index is made again if returns are
+        added, removed or the list replaced, not if it is reordered in place.
+        """
+        key = (id(self.returns), len(self.returns), id(self.returns[0]) if self.returns else 0,
+               id(self.returns[-1]) if self.returns else 0)
+        if getattr(self, "_index_key", None) != key:
+            index: dict[str, list[Return]] = {}
+            for r in self.returns:
+                index.setdefault(r.slug, []).append(r)
+            self._index, self._index_key = index, key
+        return list(self._index.get(slug, ()))
 
 
 def _walk_file(schema: Schema, file_path: Path, shown: str, records: dict, root: str):
@@ -74,6 +88,54 @@ def _walk_file(schema: Schema, file_path: Path, shown: str, records: dict, root:
                                    "sections such as source: and funnel:")]
         return walker, None
     return walker, data
+
+
+class _Walked(NamedTuple):
+    """What reading one file gives the rest of validation: plain values, so it can come back from another process."""
+
+    file: str
+    problems: list
+    cells: list
+    lines: dict
+    invalid: set
+    data: dict | None
+
+
+PARALLEL_MIN_BYTES = 2_000_000  # below this, starting a second process costs more than it saves
+
+
+def _walk_some(schema: Schema, jobs: list) -> list[_Walked]:
+    out = []
+    for path, shown, is_authority in jobs:
+        records, root = (schema.authority_records, schema.authority_root) if is_authority else (schema.records, schema.root)
+        walker, data = _walk_file(schema, path, shown, records, root)
+        out.append(_Walked(walker.file, walker.problems, walker.cells, walker.lines, walker.invalid, data))
+    return out
+
+
+def _walk_all(schema: Schema, jobs: list) -> list[_Walked]:
+    """Read every file, in the order given. With a lot to read, a forked process reads about half (by size)."""
+    sizes = []
+    for path, _, _ in jobs:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    if sum(sizes) < PARALLEL_MIN_BYTES or not can_fork():
+        return _walk_some(schema, jobs)
+    halves, loads = ([], []), [0, 0]
+    for i in sorted(range(len(jobs)), key=lambda i: -sizes[i]):  # largest first, each to the lighter half
+        half = 0 if loads[0] <= loads[1] else 1
+        halves[half].append(i)
+        loads[half] += sizes[i]
+    with Background(_walk_some, schema, [jobs[i] for i in halves[1]]) as other:
+        mine = _walk_some(schema, [jobs[i] for i in halves[0]])
+        theirs = other.result()
+    out = [None] * len(jobs)
+    for indexes, results in zip(halves, (mine, theirs)):
+        for i, result in zip(indexes, results):
+            out[i] = result
+    return out
 
 
 def _discover(root: Path):
@@ -255,16 +317,25 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             found = {s: f for s, f in found.items() if s in slugs}
         else:
             wanted = None
+    jobs = []  # every file to read, in order: (path, shown, is_authority_file)
+    for slug, files in found.items():
+        auth_path = root / slug / paths.AUTHORITY_FILE
+        if auth_path in files:
+            jobs.append((auth_path, paths.display(auth_path, root), True))
+        for f in files:
+            if f.name != paths.AUTHORITY_FILE and paths.period_ok(f.stem):
+                jobs.append((f, paths.display(f, root), False))
+    walked = dict(zip((job[0] for job in jobs), _walk_all(schema, jobs)))
     cells, cell_owner = [], {}
     for slug, files in found.items():
         auth_path = root / slug / paths.AUTHORITY_FILE
         authority = None
         if auth_path in files:
-            walker, data = _walk_file(schema, auth_path, paths.display(auth_path, root), schema.authority_records, schema.authority_root)
-            dataset.problems.extend(walker.problems)
-            cells.extend(walker.cells)
-            if data is not None:
-                authority = Authority(slug, walker.file, data, walker.lines)
+            result = walked[auth_path]
+            dataset.problems.extend(result.problems)
+            cells.extend(result.cells)
+            if result.data is not None:
+                authority = Authority(slug, result.file, result.data, result.lines)
                 dataset.authorities[slug] = authority
                 _check_identity(authority, dataset.problems)
                 _check_crosswalk(authority, dataset.problems)
@@ -279,11 +350,11 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
                 dataset.problems.append(Problem("period_invalid", shown, None, "", f"the period '{f.stem}'",
                                                 "a financial year YYYY-YY such as 2023-24"))
                 continue
-            walker, data = _walk_file(schema, f, shown, schema.records, schema.root)
-            dataset.problems.extend(walker.problems)
-            cells.extend(walker.cells)
-            if data is not None:
-                ret = Return(slug, f.stem, shown, data, walker.lines, walker.invalid)
+            result = walked[f]
+            dataset.problems.extend(result.problems)
+            cells.extend(result.cells)
+            if result.data is not None:
+                ret = Return(slug, f.stem, shown, result.data, result.lines, result.invalid)
                 dataset.returns.append(ret)
                 cell_owner[shown] = ret
     for file, path, problem in _cell_problems(cells):
