@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .background import Background
 from .compare import changes, comparisons
 from .metrics import compute
 from .schema import load_schema
@@ -124,21 +125,29 @@ def mark_revisions(metrics: pd.DataFrame, previous: list[dict] | None) -> pd.Dat
     return out
 
 
+def _plans(dataset: Dataset) -> dict:
+    """Each return's disclosure-control plan, by (authority, period)."""
+    return {(r.slug, r.period): plan(r, dataset.authorities.get(r.slug)) for r in dataset.returns}
+
+
 def publish(dataset: Dataset, previous: list[dict] | None = None) -> Published:
     """Metrics on true counts; comparators pooled from true counts; small cells suppressed last.
 
     previous: the metrics of the build published before (site/downloads/metrics.json), for [r] marks.
     """
-    raw = compute(dataset.returns, dataset.authorities)
-    plans = {(r.slug, r.period): plan(r, dataset.authorities.get(r.slug)) for r in dataset.returns}
+    # Two pairs of independent steps, each pair on both cores (ladobench.background; in turn where it cannot fork).
+    with Background(_plans, dataset) as pending:
+        raw = compute(dataset.returns, dataset.authorities)
+        plans = pending.result()
     shown = mark_revisions(apply_to_metrics(raw, plans), previous)
-    cmp = comparisons(raw, dataset.groups, shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]])
+    with Background(changes, shown) as pending:
+        cmp = comparisons(raw, dataset.groups, shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]])
+        chg = pending.result()
     # An area's own interval is not published where its value is suppressed, so neither is its comparison.
     hidden = shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]].assign(_hidden=True)
     cmp = cmp.merge(hidden, how="left", on=["authority", "period", "metric"])
     cmp.loc[cmp["_hidden"].eq(True), ["result95", "result998", "rank", "quartile"]] = None
     cmp = cmp.drop(columns="_hidden")
-    chg = changes(shown)
     periods = sorted({r.period for r in dataset.returns})
     return Published(dataset, shown, cmp, chg, plans, periods)
 

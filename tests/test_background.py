@@ -143,3 +143,32 @@ def test_validation_reads_files_in_two_processes_with_the_same_result(tmp_path, 
     problems = "\n".join(alone[0])
     assert "authorities/kent/2023-24.yaml:14 funnel.referrals: found -1,458" in problems  # located, after the trip
     assert "gloucestershire/2023-24.yaml" in problems and "'title' a second time" in problems
+
+
+@needs_fork
+def test_metrics_published_with_two_processes_are_the_same(monkeypatch):
+    import pandas as pd
+
+    from ladobench import published as publishing
+
+    forked = []
+    real_background = publishing.Background
+
+    def spy(*args):
+        pending = real_background(*args)
+        forked.append(pending.forked)
+        return pending
+
+    monkeypatch.setattr(publishing, "Background", spy)
+    dataset = validate()
+    both = publish(dataset, None)
+    assert forked == [True, True]
+    monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
+    alone = publish(dataset, None)
+    for name in ("metrics", "comparisons", "changes"):
+        pd.testing.assert_frame_equal(getattr(both, name), getattr(alone, name))
+    assert both.plans.keys() == alone.plans.keys()
+    for key in alone.plans:
+        assert vars(both.plans[key]) == vars(alone.plans[key]), key
+    kent = both.metrics.set_index(["authority", "period", "metric"]).loc[("kent", "2023-24", "threshold_conversion")]
+    assert (kent["numerator"], kent["denominator"]) == (782, 1458)
