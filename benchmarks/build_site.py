@@ -153,8 +153,9 @@ def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool 
         build(root, site, docs, quiet=True)
         out["rebuild_s"] = time.perf_counter() - started
         after = _snapshot(docs)
-        out["rebuild_written"] = sum(1 for rel, mtime in after.items() if before.get(rel) != mtime) + \
-            sum(1 for rel in before if rel not in after)
+        changed = sorted({rel for rel, mtime in after.items() if before.get(rel) != mtime} | (set(before) - set(after)))
+        out["rebuild_written"] = len(changed)
+        out["rebuild_rewrote"] = changed[:10]  # which ones, if any: each one is a bug to find
     return out
 
 
@@ -201,6 +202,8 @@ def combine(runs: list[dict]) -> dict:
             out[key] = None
         elif key in ("peak_rss_mb", "worker_peak_rss_mb", "rebuild_written"):
             out[key] = max(values)  # the worst run
+        elif isinstance(values[0], list):
+            out[key] = sorted(set().union(*values))
         elif isinstance(values[0], bool):
             out[key] = all(values)
         elif isinstance(values[0], (int, float)):

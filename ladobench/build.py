@@ -125,6 +125,17 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _warm_mkdocs() -> None:
+    """Import mkdocs, its theme and plugins (a few tenths of a second) while there is time to spare."""
+    try:
+        import mkdocs.commands.build  # noqa: F401
+        from mkdocs.config import load_config
+
+        load_config(str(MKDOCS_YML), docs_dir=str(paths.SITE_SRC), site_dir=tempfile.gettempdir())
+    except Exception:  # noqa: BLE001 - only a head start: the build loads it again and reports any problem
+        pass
+
+
 def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
     """mkdocs build --strict into a temporary folder; the old site is replaced only if it succeeds."""
     from mkdocs.commands.build import build as mk_build
@@ -200,6 +211,8 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
             vendor_assets(docs_dir)
             progress.done("write")
             progress.step("downloads" + ("" if pending.forked else " (in this process)"))
+            if pending.forked:
+                _warm_mkdocs()  # while the other process finishes
             names, written_downloads, timings = pending.result()
             progress.done("downloads_wait")
     progress.timings.update({f"worker_{k}": v for k, v in timings.items()})  # for the benchmark

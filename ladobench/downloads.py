@@ -12,6 +12,7 @@ from .paths import SCHEMA_DIR
 from .published import Published
 from .suppression import figure_hidden
 from .schema import NUMERIC_TYPES, load_schema
+from .xlsx import write_workbook
 
 
 def _cleaned(values: dict[str, list], records: bool = True) -> tuple[dict[str, list], list[dict] | None]:
@@ -116,8 +117,6 @@ def datapackage() -> dict:
 
 def workbook(tables: dict[str, tuple[list[dict], list[str]]]) -> bytes:
     """One XLSX with a sheet per table, byte-identical for the same data (ladobench.xlsx: streamed, plain cells)."""
-    from .xlsx import write_workbook
-
     return write_workbook({name: (columns, rows) for name, (rows, columns) in tables.items()},
                           title=spec()["workbook"]["title"])
 
@@ -159,7 +158,7 @@ def write(published: Published, docs_dir) -> tuple[list[str], int, dict[str, flo
     """
     from pathlib import Path
 
-    from .pages import render
+    from .pages import render  # (pages imports this module)
     from .render import write_if_changed
 
     started, timings = time.perf_counter(), {}

@@ -47,7 +47,7 @@ class _Strings(dict):
 
     def xml(self) -> str:
         items = "".join(f"<si>{_text(text)}</si>" for text in self)
-        return f'{_HEAD}<sst xmlns="{_MAIN}" count="{len(self)}" uniqueCount="{len(self)}">{items}</sst>'
+        return f'{_HEAD}<sst xmlns="{_MAIN}" uniqueCount="{len(self)}">{items}</sst>'
 
 
 def _text(value: str) -> str:
