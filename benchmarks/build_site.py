@@ -9,7 +9,8 @@ One run, all inside a temporary folder (never the repository's site/, site_src/ 
 2. ladobench.build.build() validates, computes metrics, renders pages and charts, writes the
    markdown and runs `mkdocs build`, each stage timed by its Progress;
 3. a bare `mkdocs build` with the same mkdocs.yml on the same generated markdown, into another
-   folder: the floor, what mkdocs alone costs for these pages;
+   folder, in its own process as a user runs it: the floor, what mkdocs alone costs for these pages
+   (--warm-floor: also a second mkdocs build inside this process, mkdocs already imported);
 4. a rebuild with unchanged input, counting the generated files it rewrote (should be none).
 
 It prints a table and, as its last line, one JSON object:
@@ -46,7 +47,8 @@ ROWS = [  # (key, label, unit)
     ("downloads_s", "downloads (on the second core)", "s"),
     ("xlsx_s", "  of which the XLSX workbook", "s"), ("downloads_wait_s", "  waited for the downloads", "s"), ("build_mkdocs_s", "mkdocs build (in our build)", "s"),
     ("build_s", "whole build", "s"), ("own_s", "our stages (build - its mkdocs)", "s"),
-    ("mkdocs_s", "bare mkdocs build (floor)", "s"), ("ratio", "ratio build / bare mkdocs", ""),
+    ("mkdocs_s", "bare `mkdocs build` (floor, own process)", "s"),
+    ("mkdocs_warm_s", "  the same inside this process, warm", "s"), ("ratio", "ratio build / bare mkdocs", ""),
     ("rebuild_s", "rebuild, unchanged input", "s"), ("rebuild_written", "generated files rewritten by the rebuild", ""),
     ("peak_rss_mb", "peak RSS of the build process", "MB"),
     ("worker_peak_rss_mb", "peak RSS of the downloads process", "MB"), ("pages", "HTML pages", ""),
@@ -72,7 +74,24 @@ def generate(out: Path, authorities: int, years: int, seed: int) -> tuple[Path, 
 
 
 def bare_mkdocs(docs: Path, site: Path, epoch: int) -> float:
-    """mkdocs alone, with the project's mkdocs.yml, on the markdown our build wrote."""
+    """`mkdocs build` as a user runs it, in a fresh process, with the project's mkdocs.yml, on the markdown our build wrote.
+
+    A fresh process, like the build it is compared with: each pays for its own imports. (--warm-floor
+    measures instead a second mkdocs build inside this process, with mkdocs and its extensions already
+    imported and warm.)
+    """
+    from ladobench.build import MKDOCS_YML
+
+    config = site.parent / f"{site.name}.mkdocs.yml"
+    config.write_text(f"INHERIT: {json.dumps(str(MKDOCS_YML))}\ndocs_dir: {json.dumps(str(docs))}\n", encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--strict", "-f", str(config), "-d", str(site)],
+                   check=True, env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)})
+    return time.perf_counter() - started
+
+
+def warm_mkdocs(docs: Path, site: Path, epoch: int) -> float:
+    """A second mkdocs build in this process (mkdocs, the theme and the markdown extensions already imported)."""
     from mkdocs.commands.build import build as mk_build
     from mkdocs.config import load_config
 
@@ -110,7 +129,7 @@ def _time_parts() -> dict[str, float]:
     return spent
 
 
-def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool = False) -> dict:
+def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool = False, warm_floor: bool = False) -> dict:
     """Build from the returns at root into work/; measure everything in this process."""
     from ladobench.build import build, source_date_epoch
 
@@ -127,6 +146,7 @@ def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool 
     t = progress.timings
     periods = sorted(p.stem for p in root.glob("*/*.yaml") if p.name != "authority.yaml")
     mkdocs_s = bare_mkdocs(docs, floor, source_date_epoch(periods))
+    warm_s = warm_mkdocs(docs, work / "warm-site", source_date_epoch(periods)) if warm_floor else None
     peak = _rss_mb(resource.RUSAGE_SELF)
     slugs = sorted(p.name for p in root.iterdir() if p.is_dir())
     sizes = sorted((site / "authorities" / s / "index.html").stat().st_size for s in slugs
@@ -134,7 +154,7 @@ def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool 
     out = {
         "build_s": build_s, "validate_s": t.get("validate", 0.0), "metrics_s": t.get("metrics", 0.0),
         "pages_s": t.get("pages", 0.0), "write_s": t.get("write", 0.0), "build_mkdocs_s": t.get("mkdocs", 0.0),
-        "mkdocs_s": mkdocs_s, "ratio": build_s / mkdocs_s, "own_s": build_s - t.get("mkdocs", 0.0),
+        "mkdocs_s": mkdocs_s, "ratio": build_s / mkdocs_s, "mkdocs_warm_s": warm_s, "own_s": build_s - t.get("mkdocs", 0.0),
         "peak_rss_mb": peak, "worker_peak_rss_mb": t.get("worker_peak_rss_mb"), "pages": sum(1 for _ in site.rglob("*.html")),
         "generated_files": sum(1 for f in docs.rglob("*") if f.is_file()),
         "authority_pages": len(sizes),
@@ -226,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", help="build into this folder and keep it, instead of a temporary one")
     ap.add_argument("--skip-xlsx", action="store_true",
                     help="diagnostic: write an empty downloads workbook, to measure everything else")
+    ap.add_argument("--warm-floor", action="store_true",
+                    help="also time a second mkdocs build inside this process (mkdocs already imported)")
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="ladobench-bench-") as tmp:
@@ -237,14 +259,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             root, gen_s = generate(work / "data", args.authorities, args.years, args.seed)
         if args.runs <= 1:
-            runs = [one_run(root, work / "run", args.quiet, not args.no_rebuild, args.skip_xlsx)]
+            runs = [one_run(root, work / "run", args.quiet, not args.no_rebuild, args.skip_xlsx, args.warm_floor)]
         else:
             runs = []
             for i in range(args.runs):
                 cmd = [sys.executable, str(Path(__file__).resolve()), "--returns", str(root), "--runs", "1",
                        "--authorities", str(args.authorities), "--years", str(args.years), "--seed", str(args.seed),
                        "--keep", str(work / f"run{i}")] + (["--quiet"] if args.quiet else []) + \
-                      (["--no-rebuild"] if args.no_rebuild else []) + (["--skip-xlsx"] if args.skip_xlsx else [])
+                      (["--no-rebuild"] if args.no_rebuild else []) + (["--skip-xlsx"] if args.skip_xlsx else []) + \
+                      (["--warm-floor"] if args.warm_floor else [])
                 done = subprocess.run(cmd, check=True, cwd=REPO, stdout=subprocess.PIPE, text=True)
                 runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
                 print(f"run {i + 1}/{args.runs}: build {runs[-1]['build_s']:.1f}s, bare mkdocs {runs[-1]['mkdocs_s']:.1f}s",

@@ -39,26 +39,27 @@ class Background:
     def __init__(self, fn, *args):
         self.fn, self.args = fn, args
         self.forked = can_fork()
-        self._done = False
         if self.forked:
             ctx = multiprocessing.get_context("fork")
             self._conn, child_end = ctx.Pipe(duplex=False)
             self._proc = ctx.Process(target=_child, args=(child_end, fn, args), daemon=True)
             self._proc.start()
             child_end.close()
+            self.fn, self.args = None, ()  # the child has its copy: do not keep the build's data alive here
 
     def result(self):
         if not self.forked:
-            self._done = True
-            return self.fn(*self.args)
+            fn, args = self.fn, self.args
+            self.fn, self.args = None, ()
+            return fn(*args)
         try:
             message = self._conn.recv()
         except EOFError:
             self._proc.join()
-            raise RuntimeError(f"the background build process stopped without a result (exit code {self._proc.exitcode})") from None
-        finally:
-            self._done = True
+            code, self._proc = self._proc.exitcode, None
+            raise RuntimeError(f"the background build process stopped without a result (exit code {code})") from None
         self._proc.join()
+        self._proc = None  # (it holds the work's arguments: often all of the build's data)
         if message[0] == "ok":
             return message[1]
         _, err, text = message
@@ -70,7 +71,7 @@ class Background:
         return self
 
     def __exit__(self, *exc):
-        if self.forked and not self._done:
+        if self.forked and self._proc is not None:
             self._proc.terminate()
             self._proc.join()
         if self.forked:

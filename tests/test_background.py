@@ -172,3 +172,20 @@ def test_metrics_published_with_two_processes_are_the_same(monkeypatch):
         assert vars(both.plans[key]) == vars(alone.plans[key]), key
     kent = both.metrics.set_index(["authority", "period", "metric"]).loc[("kent", "2023-24", "threshold_conversion")]
     assert (kent["numerator"], kent["denominator"]) == (782, 1458)
+
+
+@needs_fork
+def test_the_handle_does_not_keep_the_builds_data_alive():
+    import gc
+    import weakref
+
+    class Data:
+        pass
+
+    data = Data()
+    alive = weakref.ref(data)
+    with Background(id, data) as pending:
+        pending.result()
+    del data
+    gc.collect()
+    assert alive() is None  # mkdocs runs next, with all of the build's memory given back
