@@ -5,6 +5,7 @@ import json
 import sys
 import time
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
@@ -151,13 +152,12 @@ def generate(published: Published, render, timings: dict | None = None) -> dict[
 def write(published: Published, docs_dir) -> tuple[list[str], int, dict[str, float]]:
     """Generate the downloads and write those that changed into docs_dir: (paths, files written, timings).
 
-    timings: seconds of "downloads" and "xlsx", and "peak_rss_mb" of the process that ran it.
+    timings: seconds of "downloads" and "xlsx", "peak_rss_mb" of the process that ran it and, on Linux,
+    "private_mb": its memory not shared with the build (a forked process shares the pages it has not written).
 
     The build runs this in a background process (ladobench.background) while it renders the pages,
     so only the paths come back, never the files' content.
     """
-    from pathlib import Path
-
     from .pages import render  # (pages imports this module)
     from .render import write_if_changed
 
@@ -170,4 +170,9 @@ def write(published: Published, docs_dir) -> tuple[list[str], int, dict[str, flo
 
         scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, kilobytes on Linux
         timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+    try:  # Linux: the memory this process has of its own, not shared with the build it was forked from
+        rollup = Path("/proc/self/smaps_rollup").read_text(encoding="ascii").splitlines()
+        timings["private_mb"] = sum(int(line.split()[1]) for line in rollup if line.startswith("Private_")) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     return sorted(files), written, timings
