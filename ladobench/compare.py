@@ -6,7 +6,7 @@ import pandas as pd
 
 from .intervals import compare_many
 from .metrics import PER
-from .ranking import MIN_AREAS_TO_RANK
+from .ranking import MIN_AREAS_TO_RANK, group_of_rank
 from .reference import load_reference, regions
 from .trend import linear_trend, linear_trend_rates
 
@@ -125,7 +125,7 @@ def _ranks(metrics: pd.DataFrame, groups: list[dict], out: pd.DataFrame) -> pd.D
         ascending = grouped.rank(ascending=True, method="min").to_numpy()[enough].astype(np.int64)
         ranked.append(pd.DataFrame({"authority": part["authority"], "period": part["period"], "metric": part["metric"],
                                     "comparator": key, "rank": grouped.rank(ascending=False, method="min").to_numpy()[enough],
-                                    "rank_of": n, "quartile": (4 + 1 - -(-((n + 1 - ascending) * 4) // n)).astype(float)}))
+                                    "rank_of": n, "quartile": group_of_rank(ascending, n, 4)}))
     if not ranked:
         return pd.DataFrame({"rank": np.nan, "rank_of": np.nan, "quartile": np.nan}, index=out.index)
     ranks = pd.concat(ranked, ignore_index=True)

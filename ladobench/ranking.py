@@ -45,7 +45,15 @@ def quantile_group(values, groups=4) -> np.ndarray:
         return out
     known = s.notna().to_numpy()
     rank = s.rank(ascending=True, method="min").to_numpy()[known].astype(np.int64)
-    numer = (n + 1 - rank) * groups
-    ceil_part = -(-numer // n)
-    out[known] = groups + 1 - ceil_part
+    out[known] = group_of_rank(rank, n, groups)
     return out
+
+
+def group_of_rank(rank, n, groups=4) -> np.ndarray:
+    """The quantile group of ascending min-ranks among n values (arrays or scalars; see quantile_group).
+
+    group = (groups + 1) - ceil(((n + 1) - rank) * groups / n), in integers. For many groups at once,
+    pass each value's own n.
+    """
+    rank, n = np.asarray(rank, dtype=np.int64), np.asarray(n, dtype=np.int64)
+    return (groups + 1 - -(-((n + 1 - rank) * groups) // n)).astype(float)

@@ -106,3 +106,38 @@ def test_quantile_group_properties(values, groups):
     assert min(pairs)[1] == 1
     if known.count(max(known)) == 1:
         assert max(pairs)[1] == groups
+
+
+def test_comparison_ranks_are_the_per_group_ranks_and_quartiles():
+    # compare._ranks ranks every (period, metric, region) group at once; each group must get exactly
+    # what rank_min and quantile_group give it alone, and groups under 5 areas no rank at all.
+    import pandas as pd
+
+    from ladobench.compare import _ranks
+    from ladobench.reference import load_reference
+
+    ref = load_reference()
+    rng = np.random.default_rng(7)
+    rows = []
+    for period in ("2022-23", "2023-24"):
+        for metric in ("a", "b"):
+            for slug in ref.index[:40]:
+                rows.append({"authority": slug, "period": period, "metric": metric, "status": "", "kind": "rate",
+                             "value": float(rng.integers(0, 12))})  # many ties
+    metrics = pd.DataFrame(rows)
+    out = pd.concat([metrics.assign(comparator=c) for c in ("england", "region")], ignore_index=True)
+    got = pd.concat([out, _ranks(metrics, [], out)], axis=1)
+    metrics["region"] = metrics["authority"].map(ref["region_code"])
+    checked = 0
+    for comparator, keys in (("england", ["period", "metric"]), ("region", ["period", "metric", "region"])):
+        for _, part in metrics.groupby(keys):
+            mine = got[got["comparator"].eq(comparator)].set_index(["authority", "period", "metric"]).loc[
+                list(zip(part["authority"], part["period"], part["metric"]))]
+            if len(part) < MIN_AREAS_TO_RANK:
+                assert mine["rank"].isna().all()
+                continue
+            assert list(mine["rank"]) == list(rank_min(part["value"]))
+            assert list(mine["quartile"]) == list(quantile_group(part["value"]))
+            assert (mine["rank_of"] == len(part)).all()
+            checked += 1
+    assert checked >= 6
