@@ -128,16 +128,22 @@ class _Collect(logging.Handler):
 
 def _warm_mkdocs() -> None:
     """Import mkdocs, its theme, plugins and markdown extensions (about a second) while there is time to spare."""
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # silent: the real build loads the config again and says what it finds
     try:
         import mkdocs.commands.build  # noqa: F401
         from mkdocs.config import load_config
 
         import markdown
 
-        config = load_config(str(MKDOCS_YML), docs_dir=str(paths.SITE_SRC), site_dir=tempfile.gettempdir())
+        # Nothing is written: the folders only have to satisfy the config's checks (the site beside site_src/).
+        config = load_config(str(MKDOCS_YML), docs_dir=str(paths.SITE_SRC), site_dir=str(paths.SITE_DIR))
         markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
     except Exception:  # noqa: BLE001 - only a head start: the build loads it again and reports any problem
         pass
+    finally:
+        logger.setLevel(level)
 
 
 def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:

@@ -189,3 +189,22 @@ def test_the_handle_does_not_keep_the_builds_data_alive():
     del data
     gc.collect()
     assert alive() is None  # mkdocs runs next, with all of the build's memory given back
+
+
+def test_warming_up_mkdocs_says_nothing_wherever_the_project_lives(tmp_path, monkeypatch, capsys, caplog):
+    # It once checked the config against the temporary folder as site_dir, and a project kept under
+    # that folder got a warning about docs_dir inside site_dir on every build.
+    import logging
+
+    from ladobench import build, paths
+
+    (tmp_path / "site_src").mkdir()
+    monkeypatch.setattr(paths, "SITE_SRC", tmp_path / "site_src")
+    monkeypatch.setattr(paths, "SITE_DIR", tmp_path / "site")
+    monkeypatch.setattr(build.tempfile, "gettempdir", lambda: str(tmp_path))
+    with caplog.at_level(logging.DEBUG, logger="mkdocs"):
+        build._warm_mkdocs()
+    captured = capsys.readouterr()
+    assert not captured.err and not captured.out
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not (tmp_path / "site").exists()
