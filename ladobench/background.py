@@ -7,6 +7,7 @@ done in the build's own process instead, when its result is asked for: slower, t
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -77,3 +78,31 @@ class Background:
         if self.forked:
             self._conn.close()
         return False
+
+
+class TwoEnds:
+    """A list of n jobs worked from both ends at once: a background process from the front, the build from the back.
+
+    Neither waits for the other: however long each spent on other work first, they meet where their
+    speeds put them. Made before the Background that shares it (the forked process inherits it).
+    """
+
+    def __init__(self, n: int):
+        self._ends = multiprocessing.get_context("fork").Array("q", [0, n - 1]) if can_fork() else [0, n - 1]
+        self.n = n
+
+    def take(self, front: bool) -> int | None:
+        """The next job's index, from the front or the back; None once every job is taken."""
+        lock = self._ends.get_lock() if hasattr(self._ends, "get_lock") else contextlib.nullcontext()
+        with lock:
+            first, last = self._ends[0], self._ends[1]
+            if first > last:
+                return None
+            if front:
+                self._ends[0] = first + 1
+                return first
+            self._ends[1] = last - 1
+            return last
+
+    def taken(self) -> int:
+        return self._ends[0] + self.n - 1 - self._ends[1]

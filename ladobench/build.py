@@ -189,18 +189,36 @@ def previous_metrics(site_dir: Path) -> list[dict] | None:
         return None
 
 
+def _downloads_then_pages(published, docs_dir: Path, ends) -> tuple[tuple, dict[str, str]]:
+    """In the background process: write the downloads, then make authority pages until none is left."""
+    from . import downloads
+    from .pages import shared_authority_files
+
+    names, written, timings = downloads.write(published, docs_dir)
+    started = time.perf_counter()
+    pages = shared_authority_files(published, ends, True)
+    timings["authority_pages"] = time.perf_counter() - started  # (for the benchmark)
+    timings["authority_pages_made"] = sum(1 for rel in pages if rel.endswith(".md"))
+    return (names, written, timings), pages
+
+
 def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, docs_dir: Path = paths.SITE_SRC,
           quiet: bool = False) -> Progress:
     """Validate every return, then publish the site; raise InputError (nothing written) on any error."""
-    from . import downloads
-    from .background import Background
-    from .pages import generate
-    from .published import publish
-    from .validate import gc_paused, validate
+    from .reading import start
 
     progress = Progress(quiet)
     progress.stage("validating", str(root))
-    dataset = validate(root)
+    started = start(root)  # with a lot to read, a second process starts on the files while this one imports
+    progress.done("validate")
+    from . import downloads  # noqa: F401 - imported before forking, not again in the background process
+    from .background import Background, TwoEnds
+    from .pages import authority_slugs, other_files, shared_authority_files
+    from .published import publish
+    from .validate import gc_paused, validate
+
+    progress.done("imports")
+    dataset = validate(root, started=started)
     progress.done("validate")
     for warning in dataset.warnings:
         print("warning: " + warning.format(), file=sys.stderr)
@@ -211,9 +229,12 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         published = publish(dataset, previous_metrics(site_dir))
         progress.done("metrics")
         progress.stage("rendering pages and charts")
-        # The downloads (a few seconds of CSV, JSON and XLSX) are made on the second core meanwhile.
-        with Background(downloads.write, published, docs_dir) as pending:
-            pages = generate(published, progress.step, with_downloads=False)
+        # The second core makes the downloads (a few seconds of CSV, JSON and XLSX) while this one makes
+        # the region, group, metric and year pages; then both take authority pages until none is left.
+        ends = TwoEnds(len(authority_slugs(published)))
+        with Background(_downloads_then_pages, published, docs_dir, ends) as pending:
+            pages = other_files(published, progress.step)
+            pages.update(shared_authority_files(published, ends, False, progress.step))
             progress.done("pages")
             progress.stage("writing pages", f"{len(pages)} files")
             copy_static(docs_dir)
@@ -223,7 +244,9 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
             progress.step("downloads" + ("" if pending.forked else " (in this process)"))
             if pending.forked:
                 _warm_mkdocs()  # while the other process finishes
-            names, written_downloads, timings = pending.result()
+            (names, written_downloads, timings), theirs = pending.result()
+            written += sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(theirs.items()))
+            pages.update(theirs)
             progress.done("downloads_wait")
     progress.timings.update({f"worker_{k}": v for k, v in timings.items()})  # for the benchmark
     progress.forked = pending.forked

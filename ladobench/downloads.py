@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 import sys
 import time
 from functools import lru_cache
@@ -16,10 +17,19 @@ from .schema import NUMERIC_TYPES, load_schema
 from .xlsx import write_workbook
 
 
+def _cleaned_column(values: list) -> list:
+    """Floats rounded to 6 places and NaN as None; a column of one kind without a test per cell (millions of cells)."""
+    kinds = set(map(type, values))
+    if kinds <= {float, type(None)}:
+        return [None if v is None or v != v else round(v, 6) for v in values]
+    if not any(issubclass(k, float) for k in kinds):
+        return list(values)
+    return [((None if v != v else round(v, 6)) if isinstance(v, float) else v) for v in values]
+
+
 def _cleaned(values: dict[str, list], records: bool = True) -> tuple[dict[str, list], list[dict] | None]:
     """A table's columns with floats rounded to 6 places and NaN as None, as columns and (if asked) as records."""
-    # A comprehension: this runs for millions of cells.
-    cells = {c: [((None if v != v else round(v, 6)) if isinstance(v, float) else v) for v in col] for c, col in values.items()}
+    cells = {c: _cleaned_column(col) for c, col in values.items()}
     return cells, [dict(zip(cells, row)) for row in zip(*cells.values())] if records else None
 
 
@@ -41,6 +51,70 @@ def dump_records(records: list[dict], default=None) -> str:
         return json.dumps(records, indent=1, sort_keys=True, ensure_ascii=False, default=default)
     encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",\n  ", ": "), default=default).encode
     return "[\n" + ",\n".join(" {\n  " + encode(row)[1:-1] + "\n }" for row in records) + "\n]"
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _indented(o, newline: str, step: str, out: list) -> None:
+    kind = type(o)
+    if kind is str:
+        out.append(encode_basestring(o))
+    elif o is None:
+        out.append("null")
+    elif o is True:
+        out.append("true")
+    elif o is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(o))
+    elif kind is float:
+        out.append(float.__repr__(o) if o - o == 0 else "NaN" if o != o else "Infinity" if o > 0 else "-Infinity")
+    elif kind is dict:
+        if not o:
+            out.append("{}")
+            return
+        inner = newline + step
+        out.append("{")
+        separator = inner
+        for key in sorted(o):  # (a key that is not text raises TypeError: json.dumps takes over)
+            if type(key) is not str:
+                raise _NotPlain
+            out.append(separator)
+            out.append(encode_basestring(key))
+            out.append(": ")
+            _indented(o[key], inner, step, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not o:
+            out.append("[]")
+            return
+        inner = newline + step
+        out.append("[")
+        separator = inner
+        for item in o:
+            out.append(separator)
+            _indented(item, inner, step, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:
+        raise _NotPlain
+
+
+def dump_indented(data, indent: int = 1) -> str:
+    """json.dumps(data, indent=indent, sort_keys=True, ensure_ascii=False), byte for byte, about three times as fast.
+
+    (json indents only with its pure-Python encoder, a generator per level.) Anything other than
+    dicts with text keys, lists, text, numbers, booleans and None is left to json.dumps.
+    """
+    out: list[str] = []
+    try:
+        _indented(data, "\n", " " * indent, out)
+    except (_NotPlain, TypeError):
+        return json.dumps(data, indent=indent, sort_keys=True, ensure_ascii=False)
+    return "".join(out)
 
 
 def returns_json(published: Published) -> list[dict]:
@@ -135,7 +209,7 @@ def generate(published: Published, render, timings: dict | None = None) -> dict[
         "downloads/metrics.json": dump_records(records) + "\n",
         "downloads/comparisons.csv": to_csv_columns(cmp_cells, [f["name"] for f in spec()["tables"][1]["fields"]]),
         "downloads/returns.csv": to_csv(returns, ["authority", "period", "field", "table", "label", "value", "percent"]),
-        "downloads/returns.json": json.dumps(returns_json(published), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+        "downloads/returns.json": dump_indented(returns_json(published)) + "\n",
     }
     columns = {t["name"]: [f["name"] for f in t["fields"]] for t in spec()["tables"]}
     started = time.perf_counter()

@@ -5,20 +5,17 @@ import contextlib
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 import pandas as pd
 import pandera.pandas as pa
 
 from . import paths
-from .background import Background, can_fork
 from .model import Authority, Return
 from .problems import Problem, sort_key
+from .reading import Reading, Started, discover, jobs_of, walk_file
 from .reference import load_reference
 from .rules import check_return, fmt
 from .schema import Schema, load_schema
-from .walker import Walker
-from .yamlsafe import YamlRefused, load
 
 # One pandera check per rule name, over every numeric cell of every file in one frame, so
 # failures come back together (lazy) and each carries its stable rule name.
@@ -71,104 +68,6 @@ class Dataset:
         return list(self._index.get(slug, ()))
 
 
-def _walk_file(schema: Schema, file_path: Path, shown: str, records: dict, root: str):
-    walker = Walker(schema, records, shown)
-    try:
-        tree = load(file_path.read_bytes(), shown)
-    except YamlRefused as refused:
-        walker.problems.append(refused.problem)
-        return walker, None
-    except OSError as err:
-        walker.problems.append(Problem("file_encoding", shown, None, "", f"a file that cannot be read ({err.strerror})",
-                                       "a readable file"))
-        return walker, None
-    data = walker.walk(tree, root, "", 1)
-    if not isinstance(data, dict):
-        walker.problems = [Problem("yaml_not_mapping", shown, 1, "", "a single value or a list at the top",
-                                   "sections such as source: and funnel:")]
-        return walker, None
-    return walker, data
-
-
-class _Walked(NamedTuple):
-    """What reading one file gives the rest of validation: plain values, so it can come back from another process."""
-
-    file: str
-    problems: list
-    cells: list
-    lines: dict
-    invalid: set
-    data: dict | None
-
-
-PARALLEL_MIN_BYTES = 2_000_000  # below this, starting a second process costs more than it saves
-
-
-def _walk_some(schema: Schema, jobs: list) -> list[_Walked]:
-    out = []
-    for path, shown, is_authority in jobs:
-        records, root = (schema.authority_records, schema.authority_root) if is_authority else (schema.records, schema.root)
-        walker, data = _walk_file(schema, path, shown, records, root)
-        out.append(_Walked(walker.file, walker.problems, walker.cells, walker.lines, walker.invalid, data))
-    return out
-
-
-def _walk_all(schema: Schema, jobs: list) -> list[_Walked]:
-    """Read every file, in the order given. With a lot to read, a forked process reads about half (by size)."""
-    sizes = []
-    for path, _, _ in jobs:
-        try:
-            sizes.append(path.stat().st_size)
-        except OSError:
-            sizes.append(0)
-    if sum(sizes) < PARALLEL_MIN_BYTES or not can_fork():
-        return _walk_some(schema, jobs)
-    halves, loads = ([], []), [0, 0]
-    for i in sorted(range(len(jobs)), key=lambda i: -sizes[i]):  # largest first, each to the lighter half
-        half = 0 if loads[0] <= loads[1] else 1
-        halves[half].append(i)
-        loads[half] += sizes[i]
-    with Background(_walk_some, schema, [jobs[i] for i in halves[1]]) as other:
-        mine = _walk_some(schema, [jobs[i] for i in halves[0]])
-        theirs = other.result()
-    out = [None] * len(jobs)
-    for indexes, results in zip(halves, (mine, theirs)):
-        for i, result in zip(indexes, results):
-            out[i] = result
-    return out
-
-
-def _discover(root: Path):
-    """(authority folders → their yaml files) and problems with names that do not fit the pattern."""
-    found: dict[str, list[Path]] = {}
-    problems = []
-    for entry in sorted(root.iterdir()) if root.is_dir() else []:
-        shown = paths.display(entry, root)
-        if entry.is_file():
-            if entry.suffix.lower() in (".yaml", ".yml") and entry.name != paths.GROUPS_FILE:
-                problems.append(Problem("path_pattern", shown, None, "", "a YAML file directly in authorities/",
-                                        "authorities/<slug>/<YYYY-YY>.yaml", "Move it into its authority's folder."))
-            continue
-        if not entry.is_dir() or entry.name.startswith("."):
-            continue
-        if not paths.SLUG.match(entry.name):
-            problems.append(Problem("path_pattern", shown, None, "", f"the folder name '{entry.name}'",
-                                    "an authority slug: lower-case letters, digits and hyphens, e.g. kent"))
-            continue
-        files = []
-        for f in sorted(entry.iterdir()):
-            if f.suffix.lower() not in (".yaml", ".yml") or not f.is_file():  # 2023-24.YAML too
-                continue
-            if f.name == paths.AUTHORITY_FILE or (f.suffix == ".yaml" and paths.PERIOD.match(f.stem)):
-                files.append(f)
-            else:
-                fix = f"Rename it {f.stem}.yaml." if f.suffix != ".yaml" else ""
-                problems.append(Problem("path_pattern", paths.display(f, root), None, "", f"the file name '{f.name}'",
-                                        "authority.yaml or a financial year such as 2023-24.yaml", fix))
-        found[entry.name] = files
-    return found, problems
-
-
 def _check_identity(authority: Authority, problems: list[Problem]):
     ref = load_reference()
     if authority.slug not in ref.index:
@@ -212,7 +111,7 @@ def _check_groups(root: Path, schema: Schema, dataset: Dataset):
     path = root / paths.GROUPS_FILE
     if not path.exists():
         return
-    walker, data = _walk_file(schema, path, paths.display(path, root), schema.authority_records, "groups_file")
+    walker, data = walk_file(schema, path, paths.display(path, root), schema.authority_records, "groups_file")
     dataset.problems.extend(walker.problems)
     if not data:
         return
@@ -284,17 +183,22 @@ def gc_paused():
             gc.enable()
 
 
-def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None) -> Dataset:
-    """Read and check every file under root (or only the authorities of the given paths)."""
+def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None, started: Started | None = None) -> Dataset:
+    """Read and check every file under root (or only the authorities of the given paths).
+
+    started: what reading.start(root) began (the build starts reading before its imports).
+    """
     with gc_paused():
-        return _validate(root, only)
+        return _validate(root, only, started)
 
 
-def _validate(root: Path, only: list[Path] | None) -> Dataset:
+def _validate(root: Path, only: list[Path] | None, started: Started | None) -> Dataset:
     schema = load_schema()
     root = Path(root)
     dataset = Dataset(root)
-    found, dataset.problems = _discover(root)
+    if started is not None and (only or started.root != root):
+        raise ValueError("validate(started=...) is for the whole folder that was started")
+    found, dataset.problems = (started.found, list(started.problems)) if started is not None else discover(root)
     if not root.is_dir():
         dataset.problems.append(Problem("path_pattern", str(root), None, "", "no such folder", "the authorities folder",
                                         "Give --root the authorities folder, or run build.py from the repository."))
@@ -317,15 +221,12 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             found = {s: f for s, f in found.items() if s in slugs}
         else:
             wanted = None
-    jobs = []  # every file to read, in order: (path, shown, is_authority_file)
-    for slug, files in found.items():
-        auth_path = root / slug / paths.AUTHORITY_FILE
-        if auth_path in files:
-            jobs.append((auth_path, paths.display(auth_path, root), True))
-        for f in files:
-            if f.name != paths.AUTHORITY_FILE and paths.period_ok(f.stem):
-                jobs.append((f, paths.display(f, root), False))
-    walked = dict(zip((job[0] for job in jobs), _walk_all(schema, jobs)))
+    if started is not None:
+        jobs, reading = started.jobs, started.reading
+    else:
+        jobs = jobs_of(root, found)
+        reading = Reading(schema, jobs)
+    walked = dict(zip((job[0] for job in jobs), reading.result()))
     cells, cell_owner = [], {}
     for slug, files in found.items():
         auth_path = root / slug / paths.AUTHORITY_FILE

@@ -111,7 +111,7 @@ def test_downloads_made_in_the_background_are_the_same_bytes(tmp_path, monkeypat
 def test_validation_reads_files_in_two_processes_with_the_same_result(tmp_path, monkeypatch):
     import shutil
 
-    from ladobench import paths
+    from ladobench import paths, reading
     from ladobench import validate as validation
 
     root = tmp_path / "authorities"
@@ -129,17 +129,27 @@ def test_validation_reads_files_in_two_processes_with_the_same_result(tmp_path, 
     monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
     alone = outcome()
     monkeypatch.delenv("LADOBENCH_NO_FORK")
-    monkeypatch.setattr(validation, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 0)
     forked = []
-    real_background = validation.Background
+    real_background = reading.Background
 
     def spy(*args):
-        forked.append(args[0])
-        return real_background(*args)
+        pending = real_background(*args)
+        forked.append(pending.forked)
+        return pending
 
-    monkeypatch.setattr(validation, "Background", spy)
+    monkeypatch.setattr(reading, "Background", spy)
     assert outcome() == alone
-    assert forked, "the files were not shared with a second process"
+    assert forked == [True], "the files were not shared with a second process"
+    # As the build does it: started before the imports, finished by validate.
+    started = reading.start(root)
+    time.sleep(0.2)  # the other process has a head start
+    ds = validation.validate(root, started=started)
+    assert ([p.format() for p in ds.problems], [(r.slug, r.period, r.file, r.data, r.lines, r.invalid) for r in ds.returns],
+            sorted(ds.authorities)) == alone
+    assert forked == [True, True]
+    with pytest.raises(ValueError):
+        validation.validate(root, [root / "kent"], started=reading.start(root))
     problems = "\n".join(alone[0])
     assert "authorities/kent/2023-24.yaml:14 funnel.referrals: found -1,458" in problems  # located, after the trip
     assert "gloucestershire/2023-24.yaml" in problems and "'title' a second time" in problems
@@ -208,3 +218,31 @@ def test_warming_up_mkdocs_says_nothing_wherever_the_project_lives(tmp_path, mon
     assert not captured.err and not captured.out
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert not (tmp_path / "site").exists()
+
+
+@needs_fork
+def test_pages_shared_between_two_processes_are_the_pages_one_process_makes(monkeypatch):
+    from ladobench import pages as site_pages
+    from ladobench.background import TwoEnds
+
+    published = publish(validate(), None)
+    slugs = site_pages.authority_slugs(published)
+    ends = TwoEnds(len(slugs))
+    with Background(site_pages.shared_authority_files, published, ends, True) as pending:
+        time.sleep(0.5)  # let the other process take its share first
+        mine = site_pages.shared_authority_files(published, ends, False)
+        theirs = pending.result()
+    assert theirs, "the other process made no page"
+    assert not set(mine) & set(theirs)
+    monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
+    alone = site_pages.generate(published, with_downloads=False)
+    assert {**mine, **theirs, **site_pages.other_files(published)} == alone
+    assert "from 1,458 (Referrals)" in alone["authorities/kent.md"]
+
+
+def test_two_ends_hand_out_every_job_once():
+    from ladobench.background import TwoEnds
+
+    ends = TwoEnds(5)
+    taken = [ends.take(True), ends.take(False), ends.take(False), ends.take(True), ends.take(True), ends.take(False)]
+    assert taken == [0, 4, 3, 1, 2, None] and ends.taken() == 5
