@@ -30,37 +30,58 @@ def comparator_groups(groups: list[dict]) -> list[tuple[str, str, str, dict[str,
     return out
 
 
-def _pooled(frame: pd.DataFrame, members_of: dict[str, list[str]]) -> pd.DataFrame:
-    """Sum numerators and denominators over each authority's comparator members that have a value."""
-    have = frame[frame["status"].eq("") & frame["value"].notna() & frame["kind"].isin(COMPARABLE)]
-    if have.empty:
-        return pd.DataFrame()
-    slugs = sorted(set(members_of) | set(have["authority"].unique()))
-    index = {s: i for i, s in enumerate(slugs)}
-    member = np.zeros((len(slugs), len(slugs)))
-    for slug, members in members_of.items():
-        for m in members:
-            if m in index:
-                member[index[slug], index[m]] = 1
-    # Every (period, metric) at once: one column per group, in sorted group order. Counts are whole
-    # numbers, so the sums are exact whatever order the matrix product adds them in.
-    grouped = have.groupby(["period", "metric"], sort=True)
-    keys = list(grouped.groups)
-    column = grouped.ngroup().to_numpy()
-    rows = have["authority"].map(index).to_numpy()
-    num, den, has, hid = (np.zeros((len(slugs), len(keys))) for _ in range(4))
-    num[rows, column], den[rows, column], has[rows, column] = have["numerator"].to_numpy(), have["denominator"].to_numpy(), 1
-    hid[rows, column] = have["hidden"].to_numpy() if "hidden" in have else 0
-    pooled_num, pooled_den, areas, hidden_members = member @ num, member @ den, member @ has, member @ hid
-    kind_of = have["kind"].tolist()
-    scale = np.array([PER if kind_of[grouped.indices[k][0]] == "rate" else 100 for k in keys], dtype=float)
-    value = np.divide(pooled_num, pooled_den, out=np.full(pooled_num.shape, np.nan), where=pooled_den > 0) * scale
-    return pd.DataFrame({"authority": np.tile(np.array(slugs, dtype=object), len(keys)),
-                         "period": np.repeat(np.array([k[0] for k in keys], dtype=object), len(slugs)),
-                         "metric": np.repeat(np.array([k[1] for k in keys], dtype=object), len(slugs)),
-                         "comparator_value": value.T.ravel(), "areas": areas.T.ravel().astype(int),
-                         "members": np.tile(member.sum(axis=1).astype(int), len(keys)),
-                         "hidden_members": hidden_members.T.ravel().astype(int)})
+class _Pooled:
+    """Numerators and denominators of every comparable value as matrices, to pool over any comparator's members.
+
+    One row per submitted authority, one column per (period, metric) with at least one value. Each
+    comparator then takes the rows it needs: the same matrices, and the same matrix products, as
+    pooling that comparator alone, made once instead of once per comparator.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        have = frame[frame["status"].eq("") & frame["value"].notna() & frame["kind"].isin(COMPARABLE)]
+        self.empty = have.empty
+        if self.empty:
+            return
+        self.have_slugs = set(have["authority"].unique())
+        self.universe = sorted(self.have_slugs | set(frame["authority"].unique()))
+        self.position = {s: i for i, s in enumerate(self.universe)}
+        grouped = have.groupby(["period", "metric"], sort=True)
+        self.keys = list(grouped.groups)
+        self.key_position = {k: i for i, k in enumerate(self.keys)}
+        column = grouped.ngroup().to_numpy()
+        rows = have["authority"].map(self.position).to_numpy()
+        shape = (len(self.universe), len(self.keys))
+        self.num, self.den, self.has, self.hid = (np.zeros(shape) for _ in range(4))
+        self.num[rows, column], self.den[rows, column] = have["numerator"].to_numpy(), have["denominator"].to_numpy()
+        self.has[rows, column] = 1
+        self.hid[rows, column] = have["hidden"].to_numpy() if "hidden" in have else 0
+        kind_of = have["kind"].tolist()
+        self.scale = np.array([PER if kind_of[grouped.indices[k][0]] == "rate" else 100 for k in self.keys], dtype=float)
+
+    def columns(self, members_of: dict[str, list[str]], authorities: list[str], keys: np.ndarray) -> dict[str, np.ndarray]:
+        """comparator_value, areas, members, hidden_members for rows (authority, key index; -1: no area has a value)."""
+        slugs = sorted(set(members_of) | self.have_slugs)
+        index = {s: i for i, s in enumerate(slugs)}
+        member = np.zeros((len(slugs), len(slugs)))
+        for slug, members in members_of.items():
+            for m in members:
+                if m in index:
+                    member[index[slug], index[m]] = 1
+        take = [self.position[s] for s in slugs]
+        # Counts are whole numbers, so the sums are exact whatever order the matrix product adds them in.
+        pooled_num, pooled_den = member @ self.num[take], member @ self.den[take]
+        areas, hidden = member @ self.has[take], member @ self.hid[take]
+        value = np.divide(pooled_num, pooled_den, out=np.full(pooled_num.shape, np.nan), where=pooled_den > 0) * self.scale
+        row = np.array([index[a] for a in authorities], dtype=np.int64)
+        found = keys >= 0
+        col = np.where(found, keys, 0)
+
+        def at(matrix):
+            return np.where(found, matrix[row, col], np.nan)
+
+        return {"comparator_value": at(value), "areas": at(areas),
+                "members": np.where(found, member.sum(axis=1)[row], np.nan), "hidden_members": at(hidden)}
 
 
 def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -73,21 +94,27 @@ def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame 
     submitted = set(metrics["authority"])
     areas = metrics[metrics["kind"].isin(COMPARABLE)]
     if hidden is not None and len(hidden):
-        keys = set(zip(hidden["authority"], hidden["period"], hidden["metric"]))
-        areas = areas.assign(hidden=[k in keys for k in zip(areas["authority"], areas["period"], areas["metric"])])
+        keys = set(zip(hidden["authority"].tolist(), hidden["period"].tolist(), hidden["metric"].tolist()))
+        areas = areas.assign(hidden=[k in keys for k in zip(areas["authority"].tolist(), areas["period"].tolist(),
+                                                              areas["metric"].tolist())])
+    pooled = _Pooled(areas)
     parts = []
-    for kind, cid, name, members_of in comparator_groups(groups):
-        members_of = {s: m for s, m in members_of.items() if s in submitted}
-        if not members_of:
-            continue
-        pooled = _pooled(areas, members_of)
-        if pooled.empty:
-            continue
-        merged = areas[areas["authority"].isin(members_of)][["authority", "period", "metric", "value", "lower95", "upper95",
-                                                              "lower998", "upper998", "status"]].merge(
-            pooled, on=["authority", "period", "metric"], how="left")
-        merged["comparator"], merged["comparator_id"], merged["comparator_name"] = kind, cid, name
-        parts.append(merged)
+    if not pooled.empty:
+        own = areas[["authority", "period", "metric", "value", "lower95", "upper95", "lower998", "upper998", "status"]]
+        key_of = np.array([pooled.key_position.get(k, -1) for k in zip(own["period"].tolist(), own["metric"].tolist())],
+                          dtype=np.int64)
+        authority = own["authority"].to_numpy()
+        for kind, cid, name, members_of in comparator_groups(groups):
+            members_of = {s: m for s, m in members_of.items() if s in submitted}
+            if not members_of:
+                continue
+            compared = np.fromiter((a in members_of for a in authority), dtype=bool, count=len(authority))
+            part = own[compared]
+            columns = pooled.columns(members_of, part["authority"].tolist(), key_of[compared])
+            part = part.reset_index(drop=True).assign(**columns)
+            part["comparator"], part["comparator_id"], part["comparator_name"] = kind, cid, name
+            parts.append(part)
+
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(parts, ignore_index=True)

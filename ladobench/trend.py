@@ -16,17 +16,35 @@ TREND_ALPHA = 0.05
 NO_CHANGE = "no significant change"
 
 
+def _floats(values) -> list[float]:
+    if values is None:
+        return []
+    if isinstance(values, np.ndarray):
+        return values.astype("float64").ravel().tolist()
+    return np.asarray(values, dtype="float64").ravel().tolist()
+
+
 def _recent(a, b):
     # Keep position-based time scores so a missing period leaves a gap rather
-    # than pulling later periods closer together.
-    a = np.asarray(a if a is not None else [], dtype="float64").ravel()
-    b = np.asarray(b if b is not None else [], dtype="float64").ravel()
-    if a.shape != b.shape:
+    # than pulling later periods closer together. Plain floats: the build runs
+    # this for every authority and metric, on at most five numbers, where
+    # numpy's per-call cost was most of the time.
+    a, b = _floats(a), _floats(b)
+    if len(a) != len(b):
         raise ValueError("numerators and denominators must have the same length")
     a, b = a[-RECENT_POINTS:], b[-RECENT_POINTS:]
-    x = np.arange(1, len(a) + 1, dtype="float64")
-    usable = ~np.isnan(a) & ~np.isnan(b) & (b > 0)
-    return x[usable], a[usable], b[usable]
+    usable = [(float(i), u, v) for i, (u, v) in enumerate(zip(a, b), 1) if u == u and v == v and v > 0]
+    return [u[0] for u in usable], [u[1] for u in usable], [u[2] for u in usable]
+
+
+def _sum(values: list[float]) -> float:
+    """np.sum of up to seven float64 values, bit for bit: numpy adds so few in order (tests/test_trend.py)."""
+    if not values:
+        return 0.0
+    total = values[0]
+    for v in values[1:]:
+        total += v
+    return total
 
 
 def _result(t: float, var: float, k: int, alpha: float) -> dict:
@@ -61,13 +79,13 @@ def linear_trend(numerators, denominators, min_points=3, alpha=TREND_ALPHA):
     k = len(x)
     if k < min_points:
         return None
-    if np.any((r < 0) | (r > n)):
+    if any(ri < 0 or ri > ni for ri, ni in zip(r, n)):
         raise ValueError("numerator must satisfy 0 <= numerator <= denominator")
-    big_n = n.sum()
-    p = r.sum() / big_n
-    t = float(np.sum(x * (r - n * p)))
-    var = p * (1 - p) * (np.sum(n * x * x) - np.sum(n * x) ** 2 / big_n)
-    return _result(t, float(var), k, alpha)
+    big_n = _sum(n)
+    p = _sum(r) / big_n
+    t = _sum([xi * (ri - ni * p) for xi, ri, ni in zip(x, r, n)])
+    var = p * (1 - p) * (_sum([ni * xi * xi for xi, ni in zip(x, n)]) - _sum([ni * xi for xi, ni in zip(x, n)]) ** 2 / big_n)
+    return _result(t, var, k, alpha)
 
 
 def linear_trend_rates(counts, populations, min_points=3, alpha=TREND_ALPHA):
@@ -85,15 +103,16 @@ def linear_trend_rates(counts, populations, min_points=3, alpha=TREND_ALPHA):
     k = len(x)
     if k < min_points:
         return None
-    if np.any(o < 0):
+    if any(oi < 0 for oi in o):
         raise ValueError("counts must be non-negative")
-    total = o.sum()
+    total = _sum(o)
     if total == 0:
         return _result(0.0, 0.0, k, alpha)
-    e = total * pop / pop.sum()
-    t = float(np.sum(x * (o - e)))
-    var = np.sum(x * x * e) - np.sum(x * e) ** 2 / total
-    return _result(t, float(var), k, alpha)
+    pop_total = _sum(pop)
+    e = [total * pi / pop_total for pi in pop]
+    t = _sum([xi * (oi - ei) for xi, oi, ei in zip(x, o, e)])
+    var = _sum([xi * xi * ei for xi, ei in zip(x, e)]) - _sum([xi * ei for xi, ei in zip(x, e)]) ** 2 / total
+    return _result(t, var, k, alpha)
 
 
 def _number(v):

@@ -4,6 +4,7 @@ import io
 import json
 import math
 
+import pandas as pd
 import pytest
 
 from ladobench.compare import comparisons
@@ -125,6 +126,31 @@ def test_too_few_areas_to_compare_is_said_not_guessed(dataset, metrics):
     assert kent.result95.isna().all()
     assert (kent.note == "too few areas have submitted to compare").all()
     assert kent["rank"].isna().all()
+
+
+def test_england_pools_the_counts_of_every_authority_with_a_value(dataset, metrics):
+    """2022-23: Kent and Gloucestershire both give concluded cases; England is their pooled rate, not an average of rates."""
+    from ladobench.metrics import PER
+
+    assert row(metrics, "gloucestershire", "2022-23", "substantiation_rate").numerator == 155
+    cmp = comparisons(metrics, dataset.groups)
+    kent, glos = (row(metrics, s, "2022-23", "concluded_rate") for s in ("kent", "gloucestershire"))
+    england = cmp[(cmp.period == "2022-23") & (cmp.metric == "concluded_rate") & (cmp.comparator == "england")]
+    assert england.authority.tolist() == ["gloucestershire", "kent"]
+    pooled = (kent.numerator + glos.numerator) / (kent.denominator + glos.denominator) * PER
+    assert england.comparator_value.tolist() == [pooled, pooled]
+    assert england.areas.tolist() == [2, 2] and england.members.tolist() == [2, 2]
+    assert min(kent.value, glos.value) < pooled < max(kent.value, glos.value)
+    # Kent's region has no other authority with a return: Kent is compared with itself, and that is said.
+    region = cmp[(cmp.authority == "kent") & (cmp.period == "2022-23") & (cmp.metric == "concluded_rate")
+                 & (cmp.comparator == "region")].iloc[0]
+    assert region.comparator_value == kent.value and region.areas == 1
+    assert region.note == "too few areas have submitted to compare"
+    # A rate only Gloucestershire gives: beside Kent's [x], England is Gloucestershire alone, too few to compare.
+    only = cmp[(cmp.period == "2022-23") & (cmp.metric == "allegations_rate") & (cmp.comparator == "england")
+               & (cmp.authority == "kent")].iloc[0]
+    assert only.comparator_value == row(metrics, "gloucestershire", "2022-23", "allegations_rate").value
+    assert only.areas == 1 and pd.isna(only.result95) and only.note == "too few areas have submitted to compare"
 
 
 def test_year_on_year_change_for_kent_referrals(dataset):

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 from scipy import stats
 
 from ladobench.trend import linear_trend, linear_trend_rates, year_on_year
@@ -187,3 +187,64 @@ def test_year_on_year():
     assert res["absolute_change"] == pytest.approx(-0.05)
     assert res["percentage_change"] == pytest.approx(-10.0)
     assert not math.isnan(res["percentage_change"])
+
+
+# --- the plain-float implementation is numpy's, bit for bit -------------------
+
+
+def _numpy_recent(a, b):
+    a, b = np.asarray(a, dtype="float64").ravel()[-5:], np.asarray(b, dtype="float64").ravel()[-5:]
+    x = np.arange(1, len(a) + 1, dtype="float64")
+    usable = ~np.isnan(a) & ~np.isnan(b) & (b > 0)
+    return x[usable], a[usable], b[usable]
+
+
+def _numpy_linear_trend(r, n):
+    """linear_trend as it was written with numpy arrays (until November 2026)."""
+    from ladobench.trend import _result
+
+    x, r, n = _numpy_recent(r, n)
+    if len(x) < 3:
+        return None
+    big_n = n.sum()
+    p = r.sum() / big_n
+    t = float(np.sum(x * (r - n * p)))
+    var = p * (1 - p) * (np.sum(n * x * x) - np.sum(n * x) ** 2 / big_n)
+    return _result(t, float(var), len(x), 0.05)
+
+
+def _numpy_linear_trend_rates(o, pop):
+    from ladobench.trend import _result
+
+    x, o, pop = _numpy_recent(o, pop)
+    if len(x) < 3:
+        return None
+    total = o.sum()
+    if total == 0:
+        return _result(0.0, 0.0, len(x), 0.05)
+    e = total * pop / pop.sum()
+    t = float(np.sum(x * (o - e)))
+    var = np.sum(x * x * e) - np.sum(x * e) ** 2 / total
+    return _result(t, float(var), len(x), 0.05)
+
+
+_periods = st.lists(st.tuples(st.integers(0, 5000) | st.floats(0, 1e4) | st.just(float("nan")),
+                              st.integers(0, 20000) | st.floats(0, 1e6)), min_size=0, max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_periods)
+def test_trends_are_numpys_bit_for_bit(pairs):
+    r = [a for a, _ in pairs]
+    n = [max(a, b) if a == a else b for a, b in pairs]  # a proportion's numerator never exceeds its denominator
+    assert linear_trend(r, n) == _numpy_linear_trend(r, n)
+    pops = [b for _, b in pairs]
+    assert linear_trend_rates(r, pops) == _numpy_linear_trend_rates(r, pops)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(-1e9, 1e9), max_size=5))
+def test_small_sums_are_numpys(values):
+    from ladobench.trend import _sum
+
+    assert _sum(values) == float(np.sum(np.array(values, dtype="float64")))
