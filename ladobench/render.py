@@ -34,15 +34,22 @@ def _literal(text: str) -> str:
 
 
 def finalize(value):
-    if isinstance(value, Markup):
+    """What {{ value }} writes: the text of a return made literal, numbers formatted, Markup as it is.
+
+    (A plain string: with autoescape off, jinja writes what this returns as it is.)
+    """
+    kind = type(value)
+    if kind is str:  # by far the most common
+        return literal(value)
+    if kind is Markup or isinstance(value, Markup):
         return value
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
-        return Markup(fmt_number(value))
-    return Markup(literal(value))
+        return fmt_number(value)
+    return literal(value)
 
 
 def fmt_number(value, decimals: int | None = None) -> str:
@@ -83,8 +90,22 @@ def meta(value) -> Markup:
     return Markup(literal(value).replace('"', "&#34;"))
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    def getattr(self, obj, attribute):
+        """row.key on a dict, without first raising and catching an AttributeError (jinja tries getattr first)."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=Undefined, finalize=finalize,
+    env = _Environment(loader=FileSystemLoader(TEMPLATES), undefined=Undefined, finalize=finalize,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     # raw: only for macro output, whose own variables were already escaped.
     env.filters.update(num=lambda v, d=None: Markup(fmt_number(v, d)), url=url, narrative=narrative, literal=literal, code=code, meta=meta,

@@ -221,23 +221,33 @@ def test_warming_up_mkdocs_says_nothing_wherever_the_project_lives(tmp_path, mon
 
 
 @needs_fork
-def test_pages_shared_between_two_processes_are_the_pages_one_process_makes(monkeypatch):
+def test_pages_and_downloads_shared_between_two_processes_are_what_one_process_makes(tmp_path, monkeypatch):
+    from ladobench import build
     from ladobench import pages as site_pages
     from ladobench.background import TwoEnds
 
     published = publish(validate(), None)
-    slugs = site_pages.authority_slugs(published)
-    ends = TwoEnds(len(slugs))
-    with Background(site_pages.shared_authority_files, published, ends, True) as pending:
-        time.sleep(0.5)  # let the other process take its share first
-        mine = site_pages.shared_authority_files(published, ends, False)
-        theirs = pending.result()
-    assert theirs, "the other process made no page"
-    assert not set(mine) & set(theirs)
+    work = ([("downloads", i) for i in range(len(downloads.JOBS))]
+            + [("authority", s) for s in site_pages.authority_slugs(published)])
+    ends = TwoEnds(len(work))
+    with Background(build._share, published, tmp_path / "shared", work, ends, True) as pending:
+        # The other process starts on the workbook at once; this one takes the authority pages from the back.
+        mine, my_names, _, _ = build._share(published, tmp_path / "shared", work, ends, False)
+        theirs, their_names, _, timings = pending.result()
+    assert their_names, "the other process made no download"
+    assert mine, "this process made no authority page"
+    assert not set(mine) & set(theirs) and not set(my_names) & set(their_names)
     monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
-    alone = site_pages.generate(published, with_downloads=False)
-    assert {**mine, **theirs, **site_pages.other_files(published)} == alone
-    assert "from 1,458 (Referrals)" in alone["authorities/kent.md"]
+    alone = site_pages.generate(published)
+    pages = {**mine, **theirs, **site_pages.other_files(published)}
+    names = set(my_names) | set(their_names)
+    assert set(alone) == set(pages) | names
+    assert all(pages[k] == alone[k] for k in pages)
+    for name in names:
+        made = alone[name].encode("utf-8") if isinstance(alone[name], str) else alone[name]
+        assert (tmp_path / "shared" / name).read_bytes() == made, name
+    assert "from 1,458 (Referrals)" in pages["authorities/kent.md"]
+    assert timings["peak_rss_mb"] > 0
 
 
 def test_two_ends_hand_out_every_job_once():
