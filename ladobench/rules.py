@@ -65,10 +65,16 @@ def table_breaches(ret: Return, authority: Authority | None, dimension: str, ind
             or (_num(table.get("total")) is None and f"{path}.total" not in ret.invalid)):
         yield Breach("base_label_missing", path, "base: subset without base_label and total",
                      "base_label (what the subset is) and total", frozenset({path}))
-    # Through ret.get, so a figure already reported (negative, fractional, over 100) is left out.
-    total = _num(ret.get(f"{path}.total"))
+    # As ret.get would give them, so a figure already reported (negative, fractional, over 100) is left out;
+    # read from the table itself (ret.get resolves the whole path again, for every cell of every table).
+    invalid = ret.invalid
+
+    def cell(i, row, key):
+        return None if invalid and f"{path}.rows[{i}].{key}" in invalid else _num(row.get(key))
+
+    total = None if f"{path}.total" in invalid else _num(table.get("total"))
     base = total if table.get("base") == "subset" else base_value(ret, table)
-    counts = [_num(ret.get(f"{path}.rows[{i}].count")) for i, _ in rows]
+    counts = [cell(i, row, "count") for i, row in rows]
     known = [c for c in counts if c is not None]
     s = sum(known)
     base_name = table.get("base", "")
@@ -84,7 +90,7 @@ def table_breaches(ret: Return, authority: Authority | None, dimension: str, ind
         if limit is not None and s > limit:
             yield Breach("breakdown_exceeds_base", path, f"rows that add up to {fmt(s)}",
                          f"no more than {fmt(limit)}", frozenset({path, _stage_path(base_name)}))
-    percents = [_num(ret.get(f"{path}.rows[{i}].percent")) for i, _ in rows]
+    percents = [cell(i, row, "percent") for i, row in rows]
     given = [p for p in percents if p is not None]
     if given and sum(given) > 100 + 0.5 * len(given):
         yield Breach("percent_sum", path, f"percentages that add up to {sum(given):.1f}",

@@ -6,6 +6,7 @@ import io
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from ladobench.downloads import dump_indented, dump_records
@@ -93,3 +94,102 @@ def test_cleaned_columns_are_cleaned_cell_by_cell(values):
 
     got, want = _cleaned_column(values), [by_cell(v) for v in values]
     assert [(type(v), v) for v in got] == [(type(v), v) for v in want]
+
+
+# --- YAML: libyaml's composer for ordinary documents, the careful reader for the rest -------------
+
+
+def _same_tree(a, b, path="$"):
+    from ladobench.yamlsafe import Scalar, YList
+
+    assert type(a) is type(b), path
+    if isinstance(a, Scalar):
+        assert (a.value, type(a.value), a.raw, a.line, a.quoted) == (b.value, type(b.value), b.raw, b.line, b.quoted), path
+    elif isinstance(a, YList):
+        assert (a.line, a.item_lines, len(a)) == (b.line, b.item_lines, len(b)), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same_tree(x, y, f"{path}[{i}]")
+    else:
+        assert (a.line, a.key_lines, list(a)) == (b.line, b.key_lines, list(b)), path
+        for k in a:
+            _same_tree(a[k], b[k], f"{path}.{k}")
+
+
+def test_every_committed_return_reads_the_same_both_ways():
+    from ladobench import paths
+    from ladobench.yamlsafe import _compose, _compose_ordinary, decode
+
+    files = sorted(paths.AUTHORITIES_DIR.rglob("*.yaml"))
+    assert len(files) >= 5
+    for f in files:
+        text = decode(f.read_bytes(), str(f))
+        fast = _compose_ordinary(text)
+        assert fast is not None, f  # the real returns are ordinary: they take the fast path
+        _same_tree(fast, _compose(text, str(f)))
+    kent = _compose_ordinary(decode((paths.AUTHORITIES_DIR / "kent" / "2023-24.yaml").read_bytes(), "kent"))
+    assert kent["funnel"]["referrals"].value == 1458 and kent["funnel"]["met_threshold"].value == 782
+
+
+_yaml_scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+                 | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+                 | st.sampled_from(["010", "0x1F", "1:30", "2024-02-30", "yes", "~", "=", "[x]", "Fire & Rescue", "**bold**",
+                                    "50%", "2023-24", ".nan", "1e3", "'quoted'", "a: b", "- item"]))
+_yaml_docs = st.recursive(_yaml_scalars, lambda inner: st.lists(inner, max_size=3)
+                          | st.dictionaries(st.text("abc_xyz ", min_size=1, max_size=5), inner, min_size=1, max_size=3),
+                          max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_yaml_docs, st.booleans(), st.sampled_from([None, '"', "'"]))
+def test_the_fast_reading_gives_the_careful_readings_tree(data, flow, style):
+    import yaml
+
+    from ladobench.yamlsafe import YamlRefused, _compose, _compose_ordinary
+
+    text = yaml.safe_dump(data, default_flow_style=flow, default_style=style, allow_unicode=True, sort_keys=False)
+    fast = _compose_ordinary(text)
+    try:
+        careful = _compose(text, "x.yaml")
+    except (YamlRefused, yaml.YAMLError):
+        assert fast is None  # whatever the careful reading refuses, the fast one leaves to it
+        return
+    if fast is not None and careful is not None:
+        _same_tree(fast, careful)
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x 1\nb: *x\n",                                   # an alias
+    "a: &x [1, 2]\n",                                      # an anchor alone
+    "base: {a: 1}\nmerged:\n  <<: {a: 2}\n",               # a merge key
+    "a: !!python/object:os.system x\n",                    # a tag that is not plain
+    "a: =\n",                                              # YAML 1.1's 'value' tag
+    "a: 1\na: 2\n",                                        # a duplicate key
+    "? [a]\n: 1\n",                                        # a list as a key
+    "a: 1\n---\nb: 2\n",                                   # two documents
+    "a: [1, 2\n",                                          # broken syntax
+    "a: " + "[" * 30 + "]" * 30 + "\n",                   # nested too deeply
+    "a: " + "[" * 1_001 + "]" * 1_001 + "\n",            # deep enough to worry a small C stack: not even tried
+    "a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 1_001)) + " " * 1_001 + "v: 1\n",
+    "- " * 1_001 + "x\n",
+])
+def test_anything_unusual_is_left_to_the_careful_reading(text):
+    from ladobench.yamlsafe import _compose_ordinary
+
+    assert _compose_ordinary(text) is None
+
+
+def test_the_nesting_bound_is_never_below_the_real_depth():
+    import yaml
+
+    from ladobench.yamlsafe import nesting_bound
+
+    def depth(node):
+        if isinstance(node, yaml.SequenceNode):
+            return 1 + max((depth(v) for v in node.value), default=0)
+        if isinstance(node, yaml.MappingNode):
+            return 1 + max((max(depth(k), depth(v)) for k, v in node.value), default=0)
+        return 0
+
+    for text in ("a: [[1], {b: [2]}]\n", "- - - x\n", "a:\n  b:\n    - c:\n        - d\n", "? - a\n  - b\n: 1\n",
+                 "- a: 1\n  b:\n  - - [x]\n", "a: {b: {c: {d: [e]}}}\n"):
+        assert nesting_bound(text) >= depth(yaml.compose(text)), text
