@@ -42,7 +42,8 @@ def test_indented_json_leaves_what_it_does_not_know_to_json_dumps():
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.dictionaries(st.sampled_from(["authority", "metric", "value", "status"]), _scalars.filter(
-    lambda v: not isinstance(v, (list, dict))), max_size=4), max_size=6))
+    lambda v: not isinstance(v, (list, dict))) | st.sampled_from(["},\n  {", "}, {", "}\n", "[c]"]),
+    min_size=1, max_size=4), max_size=6))
 def test_flat_records_json_is_json_dumps_byte_for_byte(records):
     assert dump_records(records) == json.dumps(records, indent=1, sort_keys=True, ensure_ascii=False)
 
@@ -193,3 +194,8 @@ def test_the_nesting_bound_is_never_below_the_real_depth():
     for text in ("a: [[1], {b: [2]}]\n", "- - - x\n", "a:\n  b:\n    - c:\n        - d\n", "? - a\n  - b\n: 1\n",
                  "- a: 1\n  b:\n  - - [x]\n", "a: {b: {c: {d: [e]}}}\n"):
         assert nesting_bound(text) >= depth(yaml.compose(text)), text
+
+
+def test_records_json_with_empty_or_nested_records_is_json_dumps():
+    for records in ([{}], [{"a": 1}, {}], [{"a": [1, 2]}], []):
+        assert dump_records(records) == json.dumps(records, indent=1, sort_keys=True, ensure_ascii=False)
