@@ -71,12 +71,19 @@ def _other(ref: str, n: int, value, strings: _Strings) -> str:
     return f'<c r="{ref}{n}" t="s"><v>{strings[str(value)]}</v></c>'
 
 
-def _column(ref: str, values: list, start: int, strings: _Strings) -> list[str]:
-    """One column's cells for rows start, start + 1, ...: a comprehension, as this runs for millions of cells."""
-    return [f'<c r="{ref}{n}" t="s"><v>{strings[v]}</v></c>' if type(v) is str else
-            f'<c r="{ref}{n}"><v>{v}</v></c>' if type(v) is int else
-            f'<c r="{ref}{n}"><v>{round(v, 6)!r}</v></c>' if type(v) is float and v - v == 0 else
-            _other(ref, n, v, strings) for n, v in enumerate(values, start)]
+def _column(ref: str, values: list, numbers: list[str], strings: _Strings) -> list[str]:
+    """One column's cells for the rows numbered (as text) in numbers: a comprehension, as this runs for millions of cells."""
+    texts: dict[str, str] = {}  # the end of a text cell, for each text of this column: labels and codes repeat
+
+    def text_cell(value: str) -> str:
+        cell = texts[value] = f'" t="s"><v>{strings[value]}</v></c>'
+        return cell
+
+    head = '<c r="' + ref
+    return [head + n + (texts.get(v) or text_cell(v)) if type(v) is str else
+            f'{head}{n}"><v>{v}</v></c>' if type(v) is int else
+            f'{head}{n}"><v>{round(v, 6)!r}</v></c>' if type(v) is float and v - v == 0 else
+            _other(ref, int(n), v, strings) for n, v in zip(numbers, values)]
 
 
 def _sheet(zf: zipfile.ZipFile, part: str, columns: list[str], rows: list, strings: _Strings) -> None:
@@ -101,8 +108,9 @@ def _sheet(zf: zipfile.ZipFile, part: str, columns: list[str], rows: list, strin
                 values = [[row.get(c) for row in block] for c in columns]
             else:
                 values = [list(col) for col in zip(*block)]
-            cells = [_column(ref, col, first + 2, strings) for ref, col in zip(refs, values)]
-            buffer.write("".join(f'<row r="{n}">{"".join(row)}</row>' for n, row in enumerate(zip(*cells), first + 2)))
+            numbers = [str(n) for n in range(first + 2, first + 2 + len(block))]
+            cells = [_column(ref, col, numbers, strings) for ref, col in zip(refs, values)]
+            buffer.write("".join(f'<row r="{n}">{"".join(row)}</row>' for n, row in zip(numbers, zip(*cells))))
         buffer.write(f'</sheetData><autoFilter ref="A1:{last}"/>'
                      '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
         buffer.flush()
