@@ -17,7 +17,9 @@ from .schema import Schema, load_schema
 from .walker import Walker
 from .yamlsafe import YamlRefused, load
 
-PARALLEL_MIN_BYTES = 2_000_000  # below this, starting a second process costs more than it saves
+# Below this (about 20 returns) a second process is not worth starting. Above it, the build starts one
+# before its imports, which take about a second: time in which a second core reads a lot of returns.
+PARALLEL_MIN_BYTES = 100_000
 
 
 def discover(root: Path):

@@ -122,13 +122,14 @@ def load(data: bytes, file: str):
 _ANCHOR = re.compile(r"(?:^|[\s,\[{:?-])&[^\s,\[\]{}]", re.M)
 # libyaml's composer recurses once per level in C: about 25,000 levels exhaust an 8 MB stack (Linux),
 # 3,000 a 1 MB one (Windows). A flow level needs a [ or {; a block level one more character of
-# indentation (or of "- ", "? " at the start of the line), so this bounds the depth from above.
-_LINE_START = re.compile(r"^[ ?:-]*", re.M)
+# indentation, or of "- ", "? " before the node on its line: a run of these characters, wherever
+# the line breaks are (YAML breaks lines at \r, NEL, LS and PS too). So this bounds the depth from above.
+_INDENT_RUN = re.compile(r"[ ?:-]+")
 MAX_NESTING_BOUND = 1_000  # Kent's 2023-24 return: 201
 
 
 def nesting_bound(text: str) -> int:
-    return text.count("[") + text.count("{") + max(map(len, _LINE_START.findall(text)), default=0) + 1
+    return text.count("[") + text.count("{") + max(map(len, _INDENT_RUN.findall(text)), default=0) + 1
 
 
 def _compose_ordinary(text: str):

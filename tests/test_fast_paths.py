@@ -191,6 +191,9 @@ def test_the_nesting_bound_is_never_below_the_real_depth():
             return 1 + max((max(depth(k), depth(v)) for k, v in node.value), default=0)
         return 0
 
+    # Lines broken by \r, NEL or LS are lines too: a deep one after the first line is still counted.
+    for brk in ("\r", "\x85", "\u2028", "\n"):
+        assert nesting_bound("a: 1" + brk + "- " * 1_001 + "x" + brk) > 1_000, repr(brk)
     for text in ("a: [[1], {b: [2]}]\n", "- - - x\n", "a:\n  b:\n    - c:\n        - d\n", "? - a\n  - b\n: 1\n",
                  "- a: 1\n  b:\n  - - [x]\n", "a: {b: {c: {d: [e]}}}\n"):
         assert nesting_bound(text) >= depth(yaml.compose(text)), text
