@@ -281,17 +281,3 @@ def memory(timings: dict) -> None:
         timings["private_mb"] = sum(int(line.split()[1]) for line in rollup if line.startswith("Private_")) / 1024
     except (OSError, ValueError, IndexError):
         pass
-
-
-def write(published: Published, docs_dir) -> tuple[list[str], int, dict[str, float]]:
-    """Generate every download and write those that changed into docs_dir: (paths, files written, timings).
-
-    timings: seconds of "downloads" and "xlsx", and the process's memory (see memory()).
-    """
-    names, written, timings = [], 0, {}
-    for job in range(len(JOBS)):
-        made, n = make(job, published, docs_dir, timings)
-        names += made
-        written += n
-    memory(timings)
-    return sorted(names), written, timings

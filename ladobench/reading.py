@@ -134,10 +134,6 @@ class Reading:
             if not self._other.forked:  # (can_fork() said yes a moment ago)
                 self._ends = self._other = None
 
-    @property
-    def forked(self) -> bool:
-        return self._other is not None
-
     def result(self) -> list[Walked]:
         if self._other is None:
             return [_walk_one(self.schema, job) for job in self.jobs]
