@@ -200,15 +200,31 @@ def workbook(tables: dict[str, tuple[list[dict], list[str]]]) -> bytes:
                           title=spec()["workbook"]["title"])
 
 
+def _once(published: Published, key: str, make):
+    """What two pieces of the downloads both need, made once in each process that runs them."""
+    cache = published.__dict__.setdefault("_downloads_cache", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _metrics_cleaned(published: Published) -> tuple[dict[str, list], list[dict]]:
+    # Cleaned column by column from the table's own columns: the same values as to_dict("records").
+    return _once(published, "metrics", lambda: _cleaned(published.columns("metrics")))
+
+
+def _return_rows(published: Published) -> list[dict]:
+    return _once(published, "returns", lambda: return_rows(published))
+
+
 def _columns(table: str) -> list[str]:
     return [f["name"] for t in spec()["tables"] if t["name"] == table for f in t["fields"]]
 
 
 def _metrics_files(published: Published, render, timings: dict) -> dict[str, str]:
-    # Cleaned column by column from the table's own columns: the same values as to_dict("records").
     from .pages import to_csv_columns
 
-    cells, records = _cleaned(published.columns("metrics"))
+    cells, records = _metrics_cleaned(published)
     return {"downloads/metrics.csv": to_csv_columns(cells, _columns("metrics")),
             "downloads/metrics.json": dump_records(records) + "\n"}
 
@@ -223,22 +239,22 @@ def _comparisons_files(published: Published, render, timings: dict) -> dict[str,
 def _returns_files(published: Published, render, timings: dict) -> dict[str, str]:
     from .pages import to_csv
 
-    return {"downloads/returns.csv": to_csv(return_rows(published), _columns("returns")),
+    return {"downloads/returns.csv": to_csv(_return_rows(published), _columns("returns")),
             "downloads/returns.json": dump_indented(returns_json(published)) + "\n"}
 
 
 def _workbook_file(published: Published, render, timings: dict) -> dict[str, bytes]:
     started = time.perf_counter()
-    _, records = _cleaned(published.columns("metrics"))
-    data = workbook({"metrics": (records, _columns("metrics")), "returns": (return_rows(published), _columns("returns"))})
+    _, records = _metrics_cleaned(published)
+    data = workbook({"metrics": (records, _columns("metrics")), "returns": (_return_rows(published), _columns("returns"))})
     timings["xlsx"] = timings.get("xlsx", 0.0) + time.perf_counter() - started
     return {"downloads/" + spec()["workbook"]["path"]: data}
 
 
 def _package_files(published: Published, render, timings: dict) -> dict[str, str]:
-    files = sorted([*(f"{t['path']}" for t in spec()["tables"]), *(t["json"] for t in spec()["tables"] if t.get("json")),
+    files = sorted([*(t["path"] for t in spec()["tables"]), *(t["json"] for t in spec()["tables"] if t.get("json")),
                     spec()["workbook"]["path"], "datapackage.json"])
-    rows = {"metrics": len(published.metrics), "comparisons": len(published.comparisons), "returns": len(return_rows(published))}
+    rows = {"metrics": len(published.metrics), "comparisons": len(published.comparisons), "returns": len(_return_rows(published))}
     return {"downloads/datapackage.json": json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
             "downloads.md": render("downloads.md.j2", files=files, rows=rows)}
 

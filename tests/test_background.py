@@ -26,6 +26,19 @@ def forking(monkeypatch):
 needs_fork = pytest.mark.usefixtures("forking")
 
 
+def _record_forks(monkeypatch, module) -> list[bool]:
+    """Spy on module.Background: the list it returns says, for each one started, whether it forked."""
+    forked, real_background = [], module.Background
+
+    def spy(*args):
+        pending = real_background(*args)
+        forked.append(pending.forked)
+        return pending
+
+    monkeypatch.setattr(module, "Background", spy)
+    return forked
+
+
 def _pid_and(value):
     return os.getpid(), value * 2
 
@@ -105,8 +118,8 @@ def test_validation_reads_files_in_two_processes_with_the_same_result(tmp_path, 
     (root / "gloucestershire" / "2023-24.yaml").write_text("funnel: [unclosed\n", encoding="utf-8")
     (root / "kent" / "2021-22.yaml").write_text("source:\n  title: Kent\n  title: again\n", encoding="utf-8")
 
-    def outcome():
-        ds = validation.validate(root)
+    def outcome(**started):
+        ds = validation.validate(root, **started)
         return ([p.format() for p in ds.problems],
                 [(r.slug, r.period, r.file, r.data, r.lines, r.invalid) for r in ds.returns], sorted(ds.authorities))
 
@@ -114,23 +127,13 @@ def test_validation_reads_files_in_two_processes_with_the_same_result(tmp_path, 
     alone = outcome()
     monkeypatch.delenv("LADOBENCH_NO_FORK")
     monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 0)
-    forked = []
-    real_background = reading.Background
-
-    def spy(*args):
-        pending = real_background(*args)
-        forked.append(pending.forked)
-        return pending
-
-    monkeypatch.setattr(reading, "Background", spy)
+    forked = _record_forks(monkeypatch, reading)
     assert outcome() == alone
     assert forked == [True], "the files were not shared with a second process"
     # As the build does it: started before the imports, finished by validate.
     started = reading.start(root)
     time.sleep(0.2)  # the other process has a head start
-    ds = validation.validate(root, started=started)
-    assert ([p.format() for p in ds.problems], [(r.slug, r.period, r.file, r.data, r.lines, r.invalid) for r in ds.returns],
-            sorted(ds.authorities)) == alone
+    assert outcome(started=started) == alone
     assert forked == [True, True]
     with pytest.raises(ValueError):
         validation.validate(root, [root / "kent"], started=reading.start(root))
@@ -145,15 +148,7 @@ def test_metrics_published_with_two_processes_are_the_same(monkeypatch):
 
     from ladobench import published as publishing
 
-    forked = []
-    real_background = publishing.Background
-
-    def spy(*args):
-        pending = real_background(*args)
-        forked.append(pending.forked)
-        return pending
-
-    monkeypatch.setattr(publishing, "Background", spy)
+    forked = _record_forks(monkeypatch, publishing)
     dataset = validate()
     both = publish(dataset, None)
     assert forked == [True, True]
