@@ -6,8 +6,9 @@
 One run, all inside a temporary folder (never the repository's site/, site_src/ or authorities/):
 
 1. ladobench.synth writes the returns (in a child process, so its memory is not counted);
-2. ladobench.build.build() validates, computes metrics, renders pages and charts, writes the
-   markdown and runs `mkdocs build`, each stage timed by its Progress;
+2. ladobench.build.build() validates and computes metrics, then runs `mkdocs build` while a second
+   process renders the pages and charts and writes them and the downloads, each stage timed by its
+   Progress (the second process's times come back with its result);
 3. a bare `mkdocs build` with the same mkdocs.yml on the same generated markdown, into another
    folder, in its own process as a user runs it: the floor, what mkdocs alone costs for these pages
    (--warm-floor: also a second mkdocs build inside this process, mkdocs already imported);
@@ -15,7 +16,8 @@ One run, all inside a temporary folder (never the repository's site/, site_src/ 
 
 It prints a table and, as its last line, one JSON object:
 authorities, years, pages, build_s, mkdocs_s (the bare floor), ratio = build_s / mkdocs_s,
-validate_s, metrics_s, pages_s, write_s, build_mkdocs_s, peak_rss_mb, authority page sizes, ...
+validate_s, metrics_s, pages_s, downloads_s, build_mkdocs_s, mkdocs_waited_s, own_s, peak_rss_mb,
+authority page sizes, ...
 
 With --runs N (N > 1) the returns are generated once and each run is a fresh child process
 (cold caches, its own peak RSS); the table and JSON give medians (peak RSS: the largest).
@@ -38,23 +40,22 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-TIMES = ("build_s", "validate_s", "metrics_s", "pages_s", "write_s", "build_mkdocs_s", "mkdocs_s", "rebuild_s")
 ROWS = [  # (key, label, unit)
     ("imports_s", "imports (first build in a process)", "s"),
     ("validate_s", "validate", "s"), ("metrics_s", "metrics", "s"),
-    ("pages_s", "pages, charts and downloads (this core)", "s"),
-    ("listings_s", "  region, group, metric, year pages (this core)", "s"),
-    ("authority_pages_s", "authority pages (both cores, in all)", "s"),
-    ("worker_authority_pages_s", "  of which on the second core", "s"),
-    ("downloads_s", "downloads (both cores, in all)", "s"),
-    ("worker_downloads_s", "  of which on the second core", "s"),
-    ("xlsx_s", "  the XLSX workbook", "s"),
-    ("write_s", "write markdown", "s"),
-    ("downloads_wait_s", "waited for the second core", "s"), ("build_mkdocs_s", "mkdocs build (in our build)", "s"),
-    ("build_s", "whole build", "s"), ("own_s", "our stages (build - its mkdocs)", "s"),
+    ("handover_s", "hand-over: plan, stand-ins, static files", "s"),
+    ("build_mkdocs_s", "mkdocs build (in our build)", "s"),
+    ("mkdocs_waited_s", "  of which waiting for a page not yet made", "s"),
+    ("build_s", "whole build", "s"), ("own_s", "our stages (build - mkdocs' own work)", "s"),
     ("mkdocs_s", "bare `mkdocs build` (floor, own process)", "s"),
     ("mkdocs_warm_s", "  the same inside this process, warm", "s"), ("ratio", "ratio build / bare mkdocs", ""),
     ("ratio_median_of_runs", "  ratio within each run, median", ""),
+    ("pages_s", "pages and charts (second process, alongside mkdocs)", "s"),
+    ("listings_s", "  home, region, group, metric and year pages", "s"),
+    ("authority_pages_s", "  authority pages", "s"),
+    ("downloads_s", "downloads (second process, alongside mkdocs)", "s"),
+    ("xlsx_s", "  the XLSX workbook", "s"),
+    ("write_s", "write pages (second process)", "s"),
     ("rebuild_s", "rebuild, unchanged input", "s"), ("rebuild_written", "generated files rewritten by the rebuild", ""),
     ("peak_rss_mb", "peak RSS of the build process", "MB"),
     ("worker_peak_rss_mb", "peak RSS of the second process (pages, downloads)", "MB"),
@@ -110,46 +111,18 @@ def warm_mkdocs(docs: Path, site: Path, epoch: int) -> float:
     return time.perf_counter() - started
 
 
-# Parts of the pages stage, timed by wrapping the functions (module attribute, looked up at call time).
-# (The downloads run in a forked process: their times come back in the build's Progress.timings.)
-PARTS = {"listings_s": ("ladobench.listings", "generate")}
-
-
-def _time_parts() -> dict[str, float]:
-    import importlib
-
-    spent = {key: 0.0 for key in PARTS}
-    for key, (module, name) in PARTS.items():
-        mod = importlib.import_module(module)
-        original = getattr(mod, name, None)
-        if original is None:
-            continue
-
-        def timed(*args, _original=original, _key=key, **kwargs):
-            started = time.perf_counter()
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                spent[_key] += time.perf_counter() - started
-
-        setattr(mod, name, timed)
-    return spent
-
-
 def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool = False, warm_floor: bool = False) -> dict:
     """Build from the returns at root into work/; measure everything in this process."""
     from ladobench.build import build, source_date_epoch
 
     docs, site, floor = work / "docs", work / "site", work / "bare-site"
-    started = time.perf_counter()  # _time_parts imports the stages' modules: build() would have, so count it
+    started = time.perf_counter()
     if skip_xlsx:
         import ladobench.downloads
 
         ladobench.downloads.workbook = lambda tables: b""
-    parts = _time_parts()
     progress = build(root, site, docs, quiet=quiet)
     build_s = time.perf_counter() - started
-    parts = dict(parts)  # the rebuild below adds to the same counters
     t = progress.timings
     periods = sorted(p.stem for p in root.glob("*/*.yaml") if p.name != "authority.yaml")
     mkdocs_s = bare_mkdocs(docs, floor, source_date_epoch(periods))
@@ -158,27 +131,26 @@ def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool 
     slugs = sorted(p.name for p in root.iterdir() if p.is_dir())
     sizes = sorted((site / "authorities" / s / "index.html").stat().st_size for s in slugs
                    if (site / "authorities" / s / "index.html").exists())
+    mkdocs_own = t.get("mkdocs", 0.0) - t.get("mkdocs_waited", 0.0)
     out = {
         "build_s": build_s, "validate_s": t.get("validate", 0.0), "metrics_s": t.get("metrics", 0.0),
-        "pages_s": t.get("pages", 0.0), "write_s": t.get("write", 0.0), "build_mkdocs_s": t.get("mkdocs", 0.0),
-        "mkdocs_s": mkdocs_s, "ratio": build_s / mkdocs_s, "mkdocs_warm_s": warm_s, "own_s": build_s - t.get("mkdocs", 0.0),
+        "handover_s": t.get("handover", 0.0), "build_mkdocs_s": t.get("mkdocs", 0.0),
+        "mkdocs_waited_s": t.get("mkdocs_waited", 0.0), "mkdocs_s": mkdocs_s, "ratio": build_s / mkdocs_s,
+        "mkdocs_warm_s": warm_s, "own_s": build_s - mkdocs_own,
+        # The build's own "imports" stage, and the little that no stage counts.
+        "imports_s": build_s - sum(t.get(k, 0.0) for k in ("validate", "metrics", "handover", "mkdocs")),
+        # The second process: the pages in the order mkdocs reads them, then the downloads (production.produce).
+        "pages_s": t.get("worker_listings", 0.0) + t.get("worker_authority_pages", 0.0),
+        "listings_s": t.get("worker_listings", 0.0), "authority_pages_s": t.get("worker_authority_pages", 0.0),
+        "downloads_s": t.get("worker_downloads", 0.0), "xlsx_s": t.get("worker_xlsx", 0.0), "write_s": t.get("worker_write", 0.0),
         "peak_rss_mb": peak, "worker_peak_rss_mb": t.get("worker_peak_rss_mb"),
-        "worker_private_mb": t.get("worker_private_mb") if progress.forked else None, "pages": sum(1 for _ in site.rglob("*.html")),
+        "worker_private_mb": t.get("worker_private_mb") if progress.forked else None, "forked": progress.forked,
+        "pages": sum(1 for _ in site.rglob("*.html")),
         "generated_files": sum(1 for f in docs.rglob("*") if f.is_file()),
         "authority_pages": len(sizes),
         "authority_page_max_kb": sizes[-1] / 1024 if sizes else 0.0,
         "authority_page_median_kb": statistics.median(sizes) / 1024 if sizes else 0.0,
         "returns": len(periods), "rebuild_s": None, "rebuild_written": None,
-        # The build's own "imports" stage, and the little that no stage counts (the worker ran alongside).
-        "imports_s": build_s - sum(v for k, v in t.items() if not k.startswith("worker_") and k != "imports"),
-        # Both processes take authority pages and pieces of the downloads from one list (build._share).
-        "authority_pages_s": t.get("worker_authority_pages", 0.0) + t.get("worker_here_authority_pages", 0.0),
-        "worker_authority_pages_s": t.get("worker_authority_pages", 0.0),
-        "downloads_s": t.get("worker_downloads", 0.0) + t.get("worker_here_downloads", 0.0),
-        "worker_downloads_s": t.get("worker_downloads", 0.0),
-        "xlsx_s": t.get("worker_xlsx", 0.0) + t.get("worker_here_xlsx", 0.0),
-        "downloads_wait_s": t.get("downloads_wait", 0.0), "downloads_forked": progress.forked,
-        **parts,
     }
     if rebuild:
         before = _snapshot(docs)

@@ -1,4 +1,4 @@
-"""One piece of work on another core while the build goes on: a forked child process.
+"""Work on another core while the build goes on: a forked child process.
 
 The child starts as a copy of the build's memory (the validated returns, the metrics), so nothing
 is pickled on the way in; only its small result comes back through a pipe. Where fork is not
@@ -24,11 +24,47 @@ def _child(conn, fn, args):
         result = ("ok", fn(*args))
     except BaseException as err:  # noqa: BLE001 - everything goes back to the parent, which raises it
         result = ("error", err, traceback.format_exc())
+    _last(conn, result)
+
+
+def _stream_child(conn, fn, args):
+    try:
+        items = fn(*args)
+        while True:
+            try:
+                item = next(items)
+            except StopIteration as stop:
+                result = ("ok", stop.value)
+                break
+            conn.send(("item", item))
+    except BaseException as err:  # noqa: BLE001 - as _child
+        result = ("error", err, traceback.format_exc())
+    _last(conn, result)
+
+
+def _last(conn, result):
     try:
         conn.send(result)
     except Exception:  # noqa: BLE001 - an exception that cannot be pickled: send its text
         conn.send(("error", None, result[2] if result[0] == "error" else traceback.format_exc()))
     conn.close()
+
+
+def _fork(target, fn, args):
+    ctx = multiprocessing.get_context("fork")
+    conn, child_end = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=target, args=(child_end, fn, args), daemon=True)
+    proc.start()
+    child_end.close()
+    return conn, proc
+
+
+def _raise(message):
+    """An ("error", exception, traceback text) message from a child: its exception, raised here."""
+    _, err, text = message
+    if err is not None and not isinstance(err, (SystemExit, KeyboardInterrupt)):
+        raise err
+    raise RuntimeError(f"the background build process failed:\n{text}")
 
 
 class Background:
@@ -41,11 +77,7 @@ class Background:
         self.fn, self.args = fn, args
         self.forked = can_fork()
         if self.forked:
-            ctx = multiprocessing.get_context("fork")
-            self._conn, child_end = ctx.Pipe(duplex=False)
-            self._proc = ctx.Process(target=_child, args=(child_end, fn, args), daemon=True)
-            self._proc.start()
-            child_end.close()
+            self._conn, self._proc = _fork(_child, fn, args)
             self.fn, self.args = None, ()  # the child has its copy: do not keep the build's data alive here
 
     def result(self):
@@ -53,20 +85,20 @@ class Background:
             fn, args = self.fn, self.args
             self.fn, self.args = None, ()
             return fn(*args)
-        try:
-            message = self._conn.recv()
-        except EOFError:
-            self._proc.join()
-            code, self._proc = self._proc.exitcode, None
-            raise RuntimeError(f"the background build process stopped without a result (exit code {code})") from None
+        message = self._receive()
         self._proc.join()
         self._proc = None  # (it holds the work's arguments: often all of the build's data)
         if message[0] == "ok":
             return message[1]
-        _, err, text = message
-        if err is not None and not isinstance(err, (SystemExit, KeyboardInterrupt)):
-            raise err
-        raise RuntimeError(f"the background build process failed:\n{text}")
+        _raise(message)
+
+    def _receive(self):
+        try:
+            return self._conn.recv()
+        except EOFError:
+            self._proc.join()
+            code, self._proc = self._proc.exitcode, None
+            raise RuntimeError(f"the background build process stopped before it finished (exit code {code})") from None
 
     def __enter__(self):
         return self
@@ -78,6 +110,49 @@ class Background:
         if self.forked:
             self._conn.close()
         return False
+
+
+class Stream(Background):
+    """Stream(gen, *args): the generator gen(*args) runs now in a forked process; iterating over the Stream
+    gives its items as they come, and .value is what it returned, after the last.
+
+    Without fork, the generator runs in this process, one item each time the next is asked for.
+    """
+
+    def __init__(self, gen, *args):
+        self.forked, self.done, self.value = can_fork(), False, None
+        if self.forked:
+            self._conn, self._proc = _fork(_stream_child, gen, args)
+        else:
+            self._items = gen(*args)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.done:
+            raise StopIteration
+        if not self.forked:
+            try:
+                return next(self._items)
+            except StopIteration as stop:
+                self.done, self.value, self._items = True, stop.value, None
+                raise
+        message = self._receive()
+        if message[0] == "item":
+            return message[1]
+        self._proc.join()
+        self._proc = None
+        if message[0] == "ok":
+            self.done, self.value = True, message[1]
+            raise StopIteration
+        _raise(message)
+
+    def result(self):
+        """What the generator returned, once every item left is passed over."""
+        for _ in self:
+            pass
+        return self.value
 
 
 class TwoEnds:

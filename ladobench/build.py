@@ -71,18 +71,31 @@ def vendor_assets(docs_dir: Path) -> None:
     write_if_changed(target, stamp + vl_convert.javascript_bundle())
 
 
-def prune(docs_dir: Path, current: set[str]) -> int:
-    """Remove the generated files this build did not make (an authority or a year taken out). Returns how many."""
+def prune(docs_dir: Path, current: set[str], pages: bool) -> int:
+    """Remove the generated markdown pages (pages=True) or other files (False) this build does not make:
+    an authority or a year taken out. Returns how many."""
     removed = 0
     for folder in GENERATED:
         base = docs_dir / folder
         if not base.is_dir() or folder == "assets/vendor":
             continue
         for f in sorted(base.rglob("*")):
-            if f.is_file() and f.relative_to(docs_dir).as_posix() not in current:
+            if f.is_file() and (f.suffix == ".md") == pages and f.relative_to(docs_dir).as_posix() not in current:
                 f.unlink()
                 removed += 1
     return removed
+
+
+def stand_ins(docs_dir: Path, pages: set[str]) -> list[Path]:
+    """An empty file for each new page, so that mkdocs finds it when it starts; it is written before mkdocs reads it."""
+    made = []
+    for rel in sorted(pages):
+        path = docs_dir / rel
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+            made.append(path)
+    return made
 
 
 def copy_static(docs_dir: Path) -> None:
@@ -126,28 +139,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _warm_mkdocs() -> None:
-    """Import mkdocs, its theme, plugins and markdown extensions (about a second) while there is time to spare."""
-    logger = logging.getLogger("mkdocs")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)  # silent: the real build loads the config again and says what it finds
-    try:
-        import mkdocs.commands.build  # noqa: F401
-        from mkdocs.config import load_config
-
-        import markdown
-
-        # Nothing is written: the folders only have to satisfy the config's checks (the site beside site_src/).
-        config = load_config(str(MKDOCS_YML), docs_dir=str(paths.SITE_SRC), site_dir=str(paths.SITE_DIR))
-        markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
-    except Exception:  # noqa: BLE001 - only a head start: the build loads it again and reports any problem
-        pass
-    finally:
-        logger.setLevel(level)
-
-
-def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
-    """mkdocs build --strict into a temporary folder; the old site is replaced only if it succeeds."""
+def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int, plugins: dict | None = None) -> None:
+    """mkdocs build --strict into a temporary folder; the old site is replaced only if it succeeds.
+    plugins: more plugins, by name, beside those of mkdocs.yml (the build's feed.Feed)."""
     from mkdocs.commands.build import build as mk_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -161,9 +155,13 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
     try:
         with _env(SOURCE_DATE_EPOCH=epoch):
             config = load_config(str(MKDOCS_YML), docs_dir=str(docs_dir.resolve()), site_dir=str(tmp), strict=True)
+            for name, plugin in (plugins or {}).items():
+                config.plugins[name] = plugin
             mk_build(config)
-    except (MkDocsException, SystemExit) as err:
+    except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        if not isinstance(err, (MkDocsException, SystemExit)):
+            raise
         detail = "; ".join(handler.messages[:5]) or str(err)
         raise InputError([Problem("site_build", "mkdocs.yml", None, "", f"mkdocs could not build the site ({detail})",
                                   "a site with no broken links", "Nothing was published; the previous site is unchanged.",
@@ -189,30 +187,6 @@ def previous_metrics(site_dir: Path) -> list[dict] | None:
         return None
 
 
-def _share(published, docs_dir: Path, work: list, ends, front: bool, step=None) -> tuple[dict, list, int, dict]:
-    """Take jobs from one end of the shared list until none is left: the downloads' pieces (each written here)
-    and authority pages (returned). (pages, download paths, downloads written, timings)."""
-    from . import downloads
-    from .pages import authority_files
-
-    pages, names, written, timings = {}, [], 0, {"authority_pages": 0.0}
-    while (i := ends.take(front)) is not None:
-        kind, what = work[i]
-        if kind == "downloads":
-            made, n = downloads.make(what, published, docs_dir, timings)
-            names += made
-            written += n
-        else:
-            if step:
-                step("authority pages and downloads", ends.taken(), len(work))
-            started = time.perf_counter()
-            pages.update(authority_files(published, what))
-            timings["authority_pages"] += time.perf_counter() - started
-    if front:
-        downloads.memory(timings)
-    return pages, names, written, timings
-
-
 def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, docs_dir: Path = paths.SITE_SRC,
           quiet: bool = False) -> Progress:
     """Validate every return, then publish the site; raise InputError (nothing written) on any error."""
@@ -222,9 +196,8 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     progress.stage("validating", str(root))
     started = start(root)  # with a lot to read, a second process starts on the files while this one imports
     progress.done("validate")
-    from . import downloads
-    from .background import Background, TwoEnds
-    from .pages import authority_slugs, other_files
+    from . import downloads, production
+    from .background import Stream
     from .published import publish
     from .validate import gc_paused, validate
 
@@ -239,47 +212,39 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     with gc_paused():  # millions of objects that all live until the pages are written
         published = publish(dataset, previous_metrics(site_dir))
         progress.done("metrics")
-        progress.stage("rendering pages and charts")
-        # One list of jobs, the downloads' pieces first, then the authority pages: the second core takes
-        # them from the front, this one from the back once it has made the region, group, metric and year pages.
-        work = [("downloads", i) for i in range(len(downloads.JOBS))] + [("authority", s) for s in authority_slugs(published)]
-        ends = TwoEnds(len(work))
-        with Background(_share, published, docs_dir, work, ends, True) as pending:
-            pages = other_files(published, progress.step)
-            pages_here, names, written_downloads, timings_here = _share(published, docs_dir, work, ends, False, progress.step)
-            pages.update(pages_here)
-            progress.done("pages")
-            progress.stage("writing pages", f"{len(pages)} files")
-            copy_static(docs_dir)
-            written = sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(pages.items()))
-            vendor_assets(docs_dir)
-            progress.done("write")
-            progress.step("downloads" + ("" if pending.forked else " (in this process)"))
-            if pending.forked:
-                _warm_mkdocs()  # while the other process finishes
-            theirs, their_names, their_written, timings = pending.result()
-            written += sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(theirs.items()))
-            pages.update(theirs)
-            names += their_names
-            written_downloads += their_written
-            # (for the benchmark: what each process spent on the downloads and the authority pages)
-            for key in ("downloads", "xlsx", "authority_pages"):
-                timings[key], timings[f"here_{key}"] = timings.get(key, 0.0), timings_here.get(key, 0.0)
-            progress.done("downloads_wait")
-    progress.timings.update({f"worker_{k}": v for k, v in timings.items()})  # for the benchmark
-    progress.forked = pending.forked
-    removed = prune(docs_dir, set(pages) | set(names))
-    written += written_downloads
-    epoch = source_date_epoch(published.periods)
-    del pages, published, dataset  # mkdocs needs none of it: free it before the stage that needs the most memory
-    gc.collect()
-    gc.freeze()  # what is left lives on (modules, caches): mkdocs' own collections need not scan it again and again
-    progress.stage("mkdocs build", f"{written} files changed, {removed} removed")
-    try:
-        mkdocs_build(docs_dir, site_dir, epoch)
-    finally:
-        gc.unfreeze()
+        # mkdocs starts now; a second process makes the pages in the order mkdocs reads them (production.py),
+        # and mkdocs waits for any it reaches first (feed.py).
+        jobs = production.plan(published)
+        planned = production.pages(jobs)
+        removed = prune(docs_dir, planned, pages=True)
+        new_pages = stand_ins(docs_dir, planned)
+        epoch = source_date_epoch(published.periods)
+        stream = Stream(production.produce, published, docs_dir, jobs, progress.step)
+    del published, dataset  # (the other process has its copy)
+    with stream:
+        copy_static(docs_dir)
+        vendor_assets(docs_dir)
+        progress.done("handover")
+        progress.stage("mkdocs build", "while the pages are made" + ("" if stream.forked else " (in this process)"))
+        from .feed import Feed
+
+        feed = Feed(stream, jobs, tuple(f for f in GENERATED if f != "assets/vendor"), downloads.names())
+        gc.collect()
+        gc.freeze()  # what is left lives on (modules, caches): mkdocs' own collections need not scan it again and again
+        try:
+            mkdocs_build(docs_dir, site_dir, epoch, {"ladobench-feed": feed})
+        except BaseException:
+            for path in new_pages:  # a stand-in not written yet: not left for a later `mkdocs serve` to show empty
+                if path.exists() and not path.stat().st_size:
+                    path.unlink()
+            raise
+        finally:
+            gc.unfreeze()
     progress.done("mkdocs")
+    progress.timings["mkdocs_waited"] = feed.waited
+    progress.timings.update({f"worker_{k}": v for k, v in feed.value.items()})  # for the benchmark
+    progress.forked = stream.forked
+    progress.step(f"{feed.written} files changed, {removed + feed.removed} removed")
     progress.stage("done", f"site in {paths.display(site_dir)}")
     return progress
 

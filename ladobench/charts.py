@@ -5,7 +5,6 @@ import json
 import pickle
 from functools import lru_cache
 
-import altair as alt
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -17,7 +16,7 @@ AREA, OTHER, GROUP = "#1f5fa8", "#8a8f98", "#333333"
 WIDTH = 560
 
 
-def _template(chart: alt.Chart) -> dict:
+def _template(chart) -> dict:
     spec = chart.to_dict()  # validated once against the Vega-Lite schema
     spec.pop("datasets", None)
     spec["data"] = {"name": "table"}
@@ -26,6 +25,8 @@ def _template(chart: alt.Chart) -> dict:
 
 @lru_cache(maxsize=None)
 def _templates() -> dict[str, dict]:
+    import altair as alt  # (a quarter of a second: only once the first chart is drawn)
+
     empty = pd.DataFrame({"label": ["a"], "value": [1.0], "lower": [0.5], "upper": [1.5], "highlight": [False]})
     base = alt.Chart(empty).properties(width=WIDTH)
     y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260))

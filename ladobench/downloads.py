@@ -252,15 +252,25 @@ def _workbook_file(published: Published, render, timings: dict) -> dict[str, byt
 
 
 def _package_files(published: Published, render, timings: dict) -> dict[str, str]:
-    files = sorted([*(t["path"] for t in spec()["tables"]), *(t["json"] for t in spec()["tables"] if t.get("json")),
-                    spec()["workbook"]["path"], "datapackage.json"])
-    rows = {"metrics": len(published.metrics), "comparisons": len(published.comparisons), "returns": len(_return_rows(published))}
-    return {"downloads/datapackage.json": json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-            "downloads.md": render("downloads.md.j2", files=files, rows=rows)}
+    return {"downloads/datapackage.json": json.dumps(datapackage(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"}
 
 
-# Independent pieces, largest first: the build shares them out between two processes (build.build).
+# Independent pieces, largest first (the build makes them while mkdocs reads the pages: see production.plan).
 JOBS = (_workbook_file, _comparisons_files, _metrics_files, _returns_files, _package_files)
+
+
+def page(published: Published, render) -> dict[str, str]:
+    """The downloads page: every file, with how many rows each table has."""
+    files = [name.removeprefix("downloads/") for name in names()]
+    rows = {"metrics": len(published.metrics), "comparisons": len(published.comparisons), "returns": len(_return_rows(published))}
+    return {"downloads.md": render("downloads.md.j2", files=files, rows=rows)}
+
+
+def names() -> list[str]:
+    """Every file JOBS make, known before any is made (mkdocs is told of them before they exist)."""
+    return sorted("downloads/" + name for name in [*(t["path"] for t in spec()["tables"]),
+                                                   *(t["json"] for t in spec()["tables"] if t.get("json")),
+                                                   spec()["workbook"]["path"], "datapackage.json"])
 
 
 def generate(published: Published, render, timings: dict | None = None) -> dict[str, str | bytes]:
@@ -269,6 +279,7 @@ def generate(published: Published, render, timings: dict | None = None) -> dict[
     out: dict[str, str | bytes] = {}
     for job in JOBS:
         out.update(job(published, render, timings))
+    out.update(page(published, render))
     return out
 
 

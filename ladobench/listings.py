@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 
@@ -79,11 +80,22 @@ def _outside_all(rows: list[dict], pooled: float) -> list[bool]:
     return [not (float(a) * 100 <= row["value"] <= float(b) * 100) for row, a, b in zip(rows, lo, hi)]
 
 
+def submitted_members(published: Published, members: list[str]) -> list[str]:
+    """The members with figures in the latest period."""
+    return [s for s in members if published.metric_rows(s, published.latest)]
+
+
+def areas_with_value(published: Published, metric_id: str) -> int:
+    """The rows of the metric's page that show a value: authorities in the latest period, less [x] and [c]."""
+    return sum(1 for r in published.metric_records(metric_id)
+               if r["period"] == published.latest and metric_text(r) not in ("[x]", "[c]"))
+
+
 def group_view(published: Published, members: list[str], name: str, key: str) -> dict:
     """A region or peer group in the latest period: a table of every member and charts of the key metrics."""
     ref, schema = load_reference(), load_schema()
     period = published.latest
-    submitted = [s for s in members if published.metric_rows(s, period)]
+    submitted = submitted_members(published, members)
     missing = [{"slug": s, "name": ref.loc[s, "name"] if s in ref.index else s} for s in members if s not in submitted]
     table = []
     for slug in submitted:
@@ -136,45 +148,96 @@ def metric_view(published: Published, metric_id: str) -> dict:
             "min_rank": MIN_AREAS_TO_RANK, "unit_word": "percent" if metric.is_percent else metric.unit}
 
 
-def generate(published: Published, render, to_csv) -> dict[str, str]:
-    schema, ref = load_schema(), load_reference()
-    dataset, pages = published.dataset, {}
-    slugs = sorted({r.slug for r in dataset.returns})
-    coverage = [{"slug": s, "name": ref.loc[s, "name"] if s in ref.index else s,
+class Listings:
+    """The pages across authorities, made part by part in the order mkdocs reads them (home first, then groups,
+    metrics, years and regions: see production.plan). The home page counts what the others show in full."""
+
+    def __init__(self, published: Published, render, to_csv):
+        self.published, self.render, self.to_csv = published, render, to_csv
+        self.schema, self.ref = load_schema(), load_reference()
+
+    @cached_property
+    def slugs(self) -> list[str]:
+        return sorted({r.slug for r in self.published.dataset.returns})
+
+    @cached_property
+    def coverage(self) -> list[dict]:
+        published, dataset, ref = self.published, self.published.dataset, self.ref
+        return [{"slug": s, "name": ref.loc[s, "name"] if s in ref.index else s,
                  "region": regions().get(ref.loc[s, "region_code"], "") if s in ref.index else "",
                  "periods": [p for p in published.periods if dataset.returns_of(s) and any(r.period == p for r in dataset.returns_of(s))]}
-                for s in slugs]
-    region_list = []
-    for code, name in regions().items():
-        members = list(ref.index[ref["region_code"] == code])
-        view = group_view(published, members, name, code.lower())
-        region_list.append({"code": code, "name": name, "members": len(members), "submitted": len(view["submitted"])})
-        pages[f"regions/{code}.md"] = render("group.md.j2", view=view, kind="region", description="", csv_prefix=code)
-        _chart_csvs(pages, f"regions/data/{code}", view["figures"], to_csv)
-    group_list = []
-    for group in dataset.groups:
-        members = [m for m in group.get("members") or [] if m in ref.index]
-        view = group_view(published, members, group["name"], group["id"])
-        group_list.append({"id": group["id"], "name": group["name"], "members": len(members), "submitted": len(view["submitted"])})
-        pages[f"groups/{group['id']}.md"] = render("group.md.j2", view=view, kind="group", description=group.get("description", ""),
-                                                      csv_prefix=group["id"])
-        _chart_csvs(pages, f"groups/data/{group['id']}", view["figures"], to_csv)
-    metric_list = []
-    for metric in schema.metrics:
-        view = metric_view(published, metric.id)
-        metric_list.append({"id": metric.id, "title": metric.title, "kind": metric.kind, "unit": metric.unit,
-                            "areas": sum(1 for r in view["rows"] if r["value"] not in ("[x]", "[c]"))})
-        pages[f"metrics/{metric.id}.md"] = render("metric.md.j2", **view)
-        _chart_csvs(pages, f"metrics/data/{metric.id}", view["figures"] + ([view["trend_chart"]] if view["trend_chart"] else []), to_csv)
-    pages["index.md"] = render("index.md.j2", latest=published.latest, periods=published.periods, coverage=coverage,
-                               regions=region_list, groups=group_list, metrics=[m for m in metric_list if schema.metric(m["id"]).headline],
-                               returns=len(dataset.returns), authorities=len(slugs), total=len(ref))
-    pages["authorities/index.md"] = render("authorities.md.j2", coverage=coverage, periods=published.periods, total=len(ref))
-    pages["regions/index.md"] = render("regions.md.j2", regions=region_list, latest=published.latest)
-    pages["groups/index.md"] = render("groups.md.j2", groups=group_list, latest=published.latest)
-    pages["metrics/index.md"] = render("metrics.md.j2", metrics=metric_list, catalogue=schema.catalogue, latest=published.latest)
-    for period in published.periods:
-        pages[f"periods/{period}.md"] = render("period.md.j2", **status_view(published, period))
+                for s in self.slugs]
+
+    @cached_property
+    def regions_members(self) -> list[tuple[str, str, list[str]]]:
+        return [(code, name, list(self.ref.index[self.ref["region_code"] == code])) for code, name in regions().items()]
+
+    @cached_property
+    def groups_members(self) -> list[tuple[dict, list[str]]]:
+        return [(group, [m for m in group.get("members") or [] if m in self.ref.index]) for group in self.published.dataset.groups]
+
+    def _metric_entry(self, metric) -> dict:
+        return {"id": metric.id, "title": metric.title, "kind": metric.kind, "unit": metric.unit,
+                "areas": areas_with_value(self.published, metric.id)}
+
+    def _region_list(self) -> list[dict]:
+        return [{"code": code, "name": name, "members": len(members), "submitted": len(submitted_members(self.published, members))}
+                for code, name, members in self.regions_members]
+
+    def _group_list(self) -> list[dict]:
+        return [{"id": group["id"], "name": group["name"], "members": len(members),
+                 "submitted": len(submitted_members(self.published, members))} for group, members in self.groups_members]
+
+    def home(self) -> dict[str, str]:
+        """The home page and the list of authorities."""
+        published, render = self.published, self.render
+        headline = [self._metric_entry(m) for m in self.schema.metrics if m.headline]
+        return {"index.md": render("index.md.j2", latest=published.latest, periods=published.periods, coverage=self.coverage,
+                                   regions=self._region_list(), groups=self._group_list(), metrics=headline,
+                                   returns=len(published.dataset.returns), authorities=len(self.slugs), total=len(self.ref)),
+                "authorities/index.md": render("authorities.md.j2", coverage=self.coverage, periods=published.periods,
+                                               total=len(self.ref))}
+
+    def groups(self) -> dict[str, str]:
+        pages = {"groups/index.md": self.render("groups.md.j2", groups=self._group_list(), latest=self.published.latest)}
+        for group, members in self.groups_members:
+            view = group_view(self.published, members, group["name"], group["id"])
+            pages[f"groups/{group['id']}.md"] = self.render("group.md.j2", view=view, kind="group",
+                                                            description=group.get("description", ""), csv_prefix=group["id"])
+            _chart_csvs(pages, f"groups/data/{group['id']}", view["figures"], self.to_csv)
+        return pages
+
+    def metrics(self) -> dict[str, str]:
+        pages = {}
+        for metric in self.schema.metrics:
+            view = metric_view(self.published, metric.id)
+            pages[f"metrics/{metric.id}.md"] = self.render("metric.md.j2", **view)
+            _chart_csvs(pages, f"metrics/data/{metric.id}", view["figures"] + ([view["trend_chart"]] if view["trend_chart"] else []),
+                        self.to_csv)
+        pages["metrics/index.md"] = self.render("metrics.md.j2", metrics=[self._metric_entry(m) for m in self.schema.metrics],
+                                                catalogue=self.schema.catalogue, latest=self.published.latest)
+        return pages
+
+    def periods(self) -> dict[str, str]:
+        return {f"periods/{period}.md": self.render("period.md.j2", **status_view(self.published, period))
+                for period in self.published.periods}
+
+    def regions(self) -> dict[str, str]:
+        pages = {"regions/index.md": self.render("regions.md.j2", regions=self._region_list(), latest=self.published.latest)}
+        for code, name, members in self.regions_members:
+            view = group_view(self.published, members, name, code.lower())
+            pages[f"regions/{code}.md"] = self.render("group.md.j2", view=view, kind="region", description="", csv_prefix=code)
+            _chart_csvs(pages, f"regions/data/{code}", view["figures"], self.to_csv)
+        return pages
+
+    PARTS = ("home", "groups", "metrics", "periods", "regions")
+
+
+def generate(published: Published, render, to_csv) -> dict[str, str]:
+    """Every page across authorities at once."""
+    listings, pages = Listings(published, render, to_csv), {}
+    for part in Listings.PARTS:
+        pages.update(getattr(listings, part)())
     return pages
 
 

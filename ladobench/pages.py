@@ -93,21 +93,10 @@ def authority_slugs(published: Published) -> list[str]:
     return sorted({r.slug for r in published.dataset.returns})
 
 
-def other_files(published: Published, step=None) -> dict[str, str]:
-    """Everything but the authority pages and the downloads: region, group, metric and year pages, reference pages."""
-    step = step or (lambda what, done=None, total=None: None)
-    step("region, peer group, metric and year pages")
-    pages = listings.generate(published, render, to_csv)
-    pages.update(reference_docs.generate(render))
-    return pages
-
-
-def generate(published: Published, step=None, with_downloads: bool = True) -> dict[str, str | bytes]:
-    """step(what, done, total), if given, hears how far the pages have got (build.Progress.step).
-
-    with_downloads=False leaves out the downloads (downloads.JOBS make them; the build shares them and the
-    authority pages out between two processes: see build.build).
-    """
+def generate(published: Published, step=None) -> dict[str, str | bytes]:
+    """Every generated file at once, in this process. (The build makes them in another process, in the order
+    mkdocs reads them, while mkdocs runs: production.produce.) step(what, done, total), if given, hears how far
+    the pages have got (build.Progress.step)."""
     step = step or (lambda what, done=None, total=None: None)
     pages: dict[str, str | bytes] = {}
     slugs = authority_slugs(published)
@@ -115,8 +104,9 @@ def generate(published: Published, step=None, with_downloads: bool = True) -> di
         step("authority pages", i, len(slugs))
         pages.update(authority_files(published, slug))
     step("authority pages", len(slugs), len(slugs))
-    pages.update(other_files(published, step))
-    if with_downloads:
-        step("downloads")
-        pages.update(downloads.generate(published, render))
+    step("region, peer group, metric and year pages")
+    pages.update(listings.generate(published, render, to_csv))
+    pages.update(reference_docs.generate(render))
+    step("downloads")
+    pages.update(downloads.generate(published, render))
     return pages

@@ -50,6 +50,18 @@ def builder():
     return SimpleNamespace(build=build_site, copy=copy_tree)
 
 
+@pytest.fixture
+def forking(monkeypatch):
+    """For tests of work done in a forked process: skipped where fork is not available."""
+    # The build never forks a process that runs threads; the test session does run some (the browser
+    # tests' web server), idle, so here they are not counted.
+    import ladobench.background
+
+    monkeypatch.setattr(ladobench.background.threading, "active_count", lambda: 1)
+    if not ladobench.background.can_fork():
+        pytest.skip("fork is not available here")
+
+
 # --- reading HTML -----------------------------------------------------------------------------
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

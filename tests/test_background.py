@@ -1,4 +1,5 @@
-"""The downloads are made in a forked process while the pages render: same files, errors still reach the user."""
+"""Work done in a forked process (reading returns, metrics, the pages while mkdocs runs): the same result as in
+one process, and its errors still reach the user."""
 from __future__ import annotations
 
 import os
@@ -7,23 +8,11 @@ import time
 import pytest
 
 from ladobench import downloads
-from ladobench.background import Background, can_fork
+from ladobench.background import Background, Stream
 from ladobench.published import publish
 from ladobench.validate import validate
 
-
-@pytest.fixture
-def forking(monkeypatch):
-    # The build never forks a process that runs threads; the test session does run some (the browser
-    # tests' web server), idle, so here they are not counted.
-    import ladobench.background
-
-    monkeypatch.setattr(ladobench.background.threading, "active_count", lambda: 1)
-    if not can_fork():
-        pytest.skip("fork is not available here")
-
-
-needs_fork = pytest.mark.usefixtures("forking")
+needs_fork = pytest.mark.usefixtures("forking")  # (conftest.py)
 
 
 def _record_forks(monkeypatch, module) -> list[bool]:
@@ -180,56 +169,76 @@ def test_the_handle_does_not_keep_the_builds_data_alive():
     assert alive() is None  # mkdocs runs next, with all of the build's memory given back
 
 
-def test_warming_up_mkdocs_says_nothing_wherever_the_project_lives(tmp_path, monkeypatch, capsys, caplog):
-    # It once checked the config against the temporary folder as site_dir, and a project kept under
-    # that folder got a warning about docs_dir inside site_dir on every build.
-    import logging
+def _counts(upto, seen):
+    for i in range(upto):
+        seen.append(i)
+        yield i
+    return f"counted to {upto}"
 
-    from ladobench import build, paths
 
-    (tmp_path / "site_src").mkdir()
-    monkeypatch.setattr(paths, "SITE_SRC", tmp_path / "site_src")
-    monkeypatch.setattr(paths, "SITE_DIR", tmp_path / "site")
-    monkeypatch.setattr(build.tempfile, "gettempdir", lambda: str(tmp_path))
-    with caplog.at_level(logging.DEBUG, logger="mkdocs"):
-        build._warm_mkdocs()
-    captured = capsys.readouterr()
-    assert not captured.err and not captured.out
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert not (tmp_path / "site").exists()
+def _counts_then_fails():
+    yield 1
+    raise ValueError("Gloucestershire's substantiated count is not a number")
+
+
+def _counts_then_dies():
+    yield 1
+    os._exit(3)
 
 
 @needs_fork
-def test_pages_and_downloads_shared_between_two_processes_are_what_one_process_makes(tmp_path, monkeypatch):
-    from ladobench import build
+def test_a_stream_gives_its_items_as_they_come_then_its_value():
+    seen = []
+    with Stream(_counts, 3, seen) as stream:
+        assert stream.forked
+        assert list(stream) == [0, 1, 2] and stream.value == "counted to 3"
+    assert seen == []  # it ran in the other process
+    with Stream(_counts_then_fails) as stream:
+        assert next(stream) == 1
+        with pytest.raises(ValueError, match="substantiated"):
+            next(stream)
+    with Stream(_counts_then_dies) as stream:
+        assert next(stream) == 1
+        with pytest.raises(RuntimeError, match="exit code 3"):
+            stream.result()
+
+
+def test_without_fork_a_stream_runs_here_one_item_at_a_time(monkeypatch):
+    monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
+    seen = []
+    with Stream(_counts, 3, seen) as stream:
+        assert not stream.forked and seen == []
+        assert next(stream) == 0 and seen == [0]  # no further than asked
+        assert stream.result() == "counted to 3" and seen == [0, 1, 2]
+
+
+@needs_fork
+def test_pages_made_in_another_process_are_what_one_process_makes(tmp_path, monkeypatch):
     from ladobench import pages as site_pages
-    from ladobench.background import TwoEnds
+    from ladobench import production
 
     published = publish(validate(), None)
-    work = ([("downloads", i) for i in range(len(downloads.JOBS))]
-            + [("authority", s) for s in site_pages.authority_slugs(published)])
-    ends = TwoEnds(len(work))
-    with Background(build._share, published, tmp_path / "shared", work, ends, True) as pending:
-        # The other process starts on the workbook at once; this one takes the authority pages from the back.
-        mine, my_names, _, _ = build._share(published, tmp_path / "shared", work, ends, False)
-        theirs, their_names, _, timings = pending.result()
-    assert their_names, "the other process made no download"
-    assert mine, "this process made no authority page"
-    assert not set(mine) & set(theirs) and not set(my_names) & set(their_names)
+    jobs = production.plan(published)
+    with Stream(production.produce, published, tmp_path / "made", jobs) as stream:
+        assert stream.forked
+        items = list(stream)
+        timings = stream.value
+    assert [i for i, _, _ in items] == list(range(len(jobs)))  # every job once, in order
+    names = [name for _, made, _ in items for name in made]
+    assert len(names) == len(set(names))
     monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
     alone = site_pages.generate(published)
-    pages = {**mine, **theirs, **site_pages.other_files(published)}
-    names = set(my_names) | set(their_names)
-    assert set(alone) == set(pages) | names
-    assert all(pages[k] == alone[k] for k in pages)
+    assert set(names) == set(alone)
+    # mkdocs is told of every page before it is made: the plan names them all
+    assert production.pages(jobs) == {name for name in alone if name.endswith(".md")}
     for name in names:
         made = alone[name].encode("utf-8") if isinstance(alone[name], str) else alone[name]
-        assert (tmp_path / "shared" / name).read_bytes() == made, name
-    assert "from 1,458 (Referrals)" in pages["authorities/kent.md"]
-    assert "downloads/metrics.csv" in names and "downloads/lado-benchmarks.xlsx" in names
-    csv = (tmp_path / "shared" / "downloads" / "returns.csv").read_text(encoding="utf-8")
+        assert (tmp_path / "made" / name).read_bytes() == made, name
+    assert "from 1,458 (Referrals)" in (tmp_path / "made" / "authorities" / "kent.md").read_text(encoding="utf-8")
+    csv = (tmp_path / "made" / "downloads" / "returns.csv").read_text(encoding="utf-8")
     assert "kent,2023-24,funnel.referrals,,,1458," in csv
-    assert timings["downloads"] > 0 and timings["peak_rss_mb"] > 0
+    assert set(downloads.names()) <= set(names) and "downloads/lado-benchmarks.xlsx" in names
+    assert timings["downloads"] > 0 and timings["authority_pages"] > 0 and timings["peak_rss_mb"] > 0
 
 
 def test_two_ends_hand_out_every_job_once():
