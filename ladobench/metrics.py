@@ -147,20 +147,25 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
             "denominator_label": label, "value": value, "status": status, "note": "; ".join(dict.fromkeys(notes))}
 
 
-def compute(returns: list[Return], authorities: dict[str, Authority]) -> pd.DataFrame:
-    """The tidy metrics table: one row per authority, period and metric."""
-    schema, ref = load_schema(), load_reference()
-    rows = []
-    for ret in returns:
-        authority = authorities.get(ret.slug)
-        population = float(ref.loc[ret.slug, "population_0_17"]) if ret.slug in ref.index else None
-        name = authority.name if authority else ret.slug
-        for metric in schema.metrics:
-            rows.append({"authority": ret.slug, "authority_name": name, "period": ret.period, "metric": metric.id,
-                         "family": metric.family or metric.id, "title": metric.title, "kind": metric.kind,
-                         "unit": metric.unit, **_row(metric, ret, authority, population)})
+def return_rows(ret: Return, authority: Authority | None) -> list[dict]:
+    """One return's rows of the metrics table, before intervals."""
+    ref = load_reference()
+    population = float(ref.loc[ret.slug, "population_0_17"]) if ret.slug in ref.index else None
+    name = authority.name if authority else ret.slug
+    return [{"authority": ret.slug, "authority_name": name, "period": ret.period, "metric": metric.id,
+             "family": metric.family or metric.id, "title": metric.title, "kind": metric.kind,
+             "unit": metric.unit, **_row(metric, ret, authority, population)} for metric in load_schema().metrics]
+
+
+def table(rows: list[dict]) -> pd.DataFrame:
+    """The tidy metrics table from the returns' rows, in their order, with intervals."""
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("lower95", "upper95", "lower998", "upper998", "reliability")])
     return add_intervals(frame)
+
+
+def compute(returns: list[Return], authorities: dict[str, Authority]) -> pd.DataFrame:
+    """The tidy metrics table: one row per authority, period and metric."""
+    return table([row for ret in returns for row in return_rows(ret, authorities.get(ret.slug))])
 
 
 def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:

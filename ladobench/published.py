@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .background import Background
+from .background import Background, TwoEnds
 from .compare import changes, comparisons
-from .metrics import compute
+from .metrics import return_rows, table
 from .schema import load_schema
 from .suppression import Disclosure, apply_to_metrics, plan
 from .validate import Dataset
@@ -143,15 +143,32 @@ def _plans(dataset: Dataset) -> dict:
     return {(r.slug, r.period): plan(r, dataset.authorities.get(r.slug)) for r in dataset.returns}
 
 
+def _rows(dataset: Dataset, ends: TwoEnds, front: bool) -> dict[int, list[dict]]:
+    """The metrics rows of the returns taken from one end of the list, by the return's place in it."""
+    out = {}
+    while (i := ends.take(front)) is not None:
+        ret = dataset.returns[i]
+        out[i] = return_rows(ret, dataset.authorities.get(ret.slug))
+    return out
+
+
+def _plans_and_rows(dataset: Dataset, ends: TwoEnds) -> tuple[dict, dict[int, list[dict]]]:
+    return _plans(dataset), _rows(dataset, ends, True)
+
+
 def publish(dataset: Dataset, previous: list[dict] | None = None) -> Published:
     """Metrics on true counts; comparators pooled from true counts; small cells suppressed last.
 
     previous: the metrics of the build published before (site/downloads/metrics.json), for [r] marks.
     """
     # Two pairs of independent steps, each pair on both cores (ladobench.background; in turn where it cannot fork).
-    with Background(_plans, dataset) as pending:
-        raw = compute(dataset.returns, dataset.authorities)
-        plans = pending.result()
+    # First the disclosure plans, then the returns' metrics from the front of the list, there; the metrics from
+    # the back, here, until the two meet.
+    ends = TwoEnds(len(dataset.returns))
+    with Background(_plans_and_rows, dataset, ends) as pending:
+        mine = _rows(dataset, ends, False)
+        plans, theirs = pending.result()
+    raw = table([row for i in range(len(dataset.returns)) for row in (mine[i] if i in mine else theirs[i])])
     shown = mark_revisions(apply_to_metrics(raw, plans), previous)
     with Background(changes, shown) as pending:
         cmp = comparisons(raw, dataset.groups, shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]])

@@ -139,8 +139,26 @@ def test_metrics_published_with_two_processes_are_the_same(monkeypatch):
 
     forked = _record_forks(monkeypatch, publishing)
     dataset = validate()
+    # The returns' metrics are shared out: this process is made slow, so the other takes some of them.
+    here, real_rows, real_return_rows = os.getpid(), publishing._rows, publishing.return_rows
+    taken_here = []
+
+    def slow_here(*args):
+        if os.getpid() == here:
+            time.sleep(0.3)
+        return real_return_rows(*args)
+
+    def rows(dataset, ends, front):
+        out = real_rows(dataset, ends, front)
+        if os.getpid() == here:
+            taken_here.append(len(out))
+        return out
+
+    monkeypatch.setattr(publishing, "return_rows", slow_here)
+    monkeypatch.setattr(publishing, "_rows", rows)
     both = publish(dataset, None)
     assert forked == [True, True]
+    assert 0 < taken_here[0] < len(dataset.returns)
     monkeypatch.setenv("LADOBENCH_NO_FORK", "1")
     alone = publish(dataset, None)
     for name in ("metrics", "comparisons", "changes"):
