@@ -229,7 +229,6 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         from .feed import Feed
 
         feed = Feed(stream, jobs, tuple(f for f in GENERATED if f != "assets/vendor"), downloads.names())
-        gc.collect()
         gc.freeze()  # what is left lives on (modules, caches): mkdocs' own collections need not scan it again and again
         try:
             mkdocs_build(docs_dir, site_dir, epoch, {"ladobench-feed": feed})
