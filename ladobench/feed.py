@@ -70,8 +70,10 @@ class Feed(BasePlugin):
         self.waited += time.perf_counter() - started
         self._tell(files, config)
         for file in list(files):
-            if file.src_uri.startswith(self.generated) and file.src_uri not in self.made and not file.is_documentation_page():
+            # (Not what mkdocs leaves out anyway: a file half-written when mkdocs looked, named .<name>.tmp.)
+            if (file.src_uri.startswith(self.generated) and file.src_uri not in self.made and not file.is_documentation_page()
+                    and not file.inclusion.is_excluded()):
                 files.remove(file)
-                Path(file.abs_src_path).unlink()
+                Path(file.abs_src_path).unlink(missing_ok=True)
                 self.removed += 1
         return env
