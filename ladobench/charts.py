@@ -16,8 +16,8 @@ AREA, OTHER, GROUP = "#1f5fa8", "#8a8f98", "#333333"
 WIDTH = 560
 
 
-def _template(chart) -> dict:
-    spec = chart.to_dict()  # validated once against the Vega-Lite schema
+def _template(chart, validate: bool) -> dict:
+    spec = chart.to_dict(validate=validate)
     spec.pop("datasets", None)
     spec["data"] = {"name": "table"}
     return spec
@@ -25,6 +25,13 @@ def _template(chart) -> dict:
 
 @lru_cache(maxsize=None)
 def _templates() -> dict[str, dict]:
+    # Not validated against the Vega-Lite schema in every build (a tenth of a second before the first chart):
+    # tests/test_charts.py validates them, and the charts made from them.
+    return templates(validate=False)
+
+
+def templates(validate: bool = True) -> dict[str, dict]:
+    """Each chart type's Vega-Lite spec, built with altair; the pages fill in the data."""
     import altair as alt  # (a quarter of a second: only once the first chart is drawn)
 
     empty = pd.DataFrame({"label": ["a"], "value": [1.0], "lower": [0.5], "upper": [1.5], "highlight": [False]})
@@ -49,10 +56,10 @@ def _templates() -> dict[str, dict]:
     trend = trend_base.mark_line(point=True, color=AREA).encode(x=alt.X("period:O", title="Financial year"), y=alt.Y("value:Q", title="value"))
     trend_err = trend_base.mark_rule(color=AREA).encode(x="period:O", y="lower:Q", y2="upper:Q")
     return {
-        "bars": _template(bars),
-        "bars_ci": _template(alt.layer(bars, whiskers)),
-        "funnel": _template(alt.layer(limits.properties(width=WIDTH), points)),
-        "trend": _template(alt.layer(trend, trend_err)),
+        "bars": _template(bars, validate),
+        "bars_ci": _template(alt.layer(bars, whiskers), validate),
+        "funnel": _template(alt.layer(limits.properties(width=WIDTH), points), validate),
+        "trend": _template(alt.layer(trend, trend_err), validate),
     }
 
 
@@ -72,9 +79,7 @@ def _finish(kind: str, rows: list[dict], title: str, description: str, axis: str
             if enc.get(channel, {}).get("title") == "value":
                 enc[channel]["title"] = axis
     if kind in ("bars", "bars_ci"):
-        spec["height"] = max(60, 22 * len(rows))
-        for layer in spec.get("layer", [spec]):
-            layer.setdefault("height", spec["height"])
+        spec["height"] = max(60, 22 * len(rows))  # (the view's: a layer of its own may not have one in Vega-Lite)
     if extra:
         spec["layer"] = spec.get("layer", []) + extra
     return spec
@@ -120,7 +125,11 @@ def funnel(rows: list[dict], pooled: float, title: str, description: str, axis: 
 
 
 def trend(rows: list[dict], title: str, description: str, axis: str) -> dict:
-    return _finish("trend", _clean(rows), title, description, axis)
+    """A line over the years, with interval rules when rows carry lower/upper."""
+    spec = _finish("trend", _clean(rows), title, description, axis)
+    if not any(r.get("lower") is not None for r in rows):  # (an empty rule layer only makes vega warn)
+        spec["layer"] = spec["layer"][:1]
+    return spec
 
 
 def embed(spec: dict, chart_id: str) -> Markup:
