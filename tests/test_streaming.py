@@ -101,3 +101,13 @@ def test_an_authority_taken_out_leaves_the_site_and_its_data_files(builder, tmp_
         assert not list(folder.rglob("gloucestershire*")), folder
     assert (built.site / "authorities" / "kent" / "index.html").exists()
     assert "Gloucestershire" not in (built.site / "authorities" / "index.html").read_text(encoding="utf-8")
+
+
+def test_files_mkdocs_leaves_out_are_not_taken_for_stale_ones(builder, tmp_path):
+    # A page maker writes each file as .<name>.tmp, then renames it: mkdocs may list one half-written.
+    built = builder.build(paths.AUTHORITIES_DIR, tmp_path)
+    half_written = built.docs / "authorities" / "data" / ".kent-trend.csv.tmp"
+    half_written.write_text("period,value\n", encoding="utf-8")
+    build(root=paths.AUTHORITIES_DIR, site_dir=built.site, docs_dir=built.docs, quiet=True)
+    assert half_written.exists()  # not the build's to remove: it is not part of the site
+    assert not (built.site / "authorities" / "data" / ".kent-trend.csv.tmp").exists()
