@@ -421,3 +421,16 @@ def test_every_local_link_resolves(demo, html):
                 if not (target.is_file() or (target / "index.html").is_file()):
                     broken.append((rel, value))
     assert not broken, broken[:20]
+
+
+def test_the_home_page_counts_who_has_submitted_and_who_has_a_value(demo, html):
+    # Counted without building the region, group and metric pages' views: the same numbers as those pages.
+    text = " ".join(article(html, demo.site, PAGE_TYPES["home"]).text().split())
+    assert "Coverage: 3 returns from 2 of 153 authorities." in text
+    assert "South East: 1 of 19 authorities submitted for 2023-24" in text  # Kent
+    assert "South West: 0 of 15 authorities submitted for 2023-24" in text  # Gloucestershire's latest is 2022-23
+    assert "Kent and Lancashire peer review: 1 of 2 members submitted" in text
+    assert "Referrals per 10,000 children (1 authority with a value)" in text
+    assert "Decisions within 1 working day (0 authorities with a value)" in text  # Kent's is [x]
+    region = " ".join(article(html, demo.site, PAGE_TYPES["region"]).text().split())
+    assert "Kent" in region and "Gloucestershire" not in region
