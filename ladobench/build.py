@@ -228,7 +228,7 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         progress.stage("mkdocs build", "while the pages are made" + ("" if stream.forked else " (in this process)"))
         from .feed import Feed
 
-        feed = Feed(stream, jobs, tuple(f for f in GENERATED if f != "assets/vendor"), downloads.names())
+        feed = Feed(stream, jobs, tuple(f for f in GENERATED if f != "assets/vendor"), downloads.names(), progress.step)
         gc.freeze()  # what is left lives on (modules, caches): mkdocs' own collections need not scan it again and again
         try:
             mkdocs_build(docs_dir, site_dir, epoch, {"ladobench-feed": feed})

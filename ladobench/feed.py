@@ -20,10 +20,12 @@ from mkdocs.structure.files import File, set_exclusions
 
 
 class Feed(BasePlugin):
-    def __init__(self, stream, jobs, generated: tuple[str, ...], known: list[str]):
+    def __init__(self, stream, jobs, generated: tuple[str, ...], known: list[str], step=None):
         """stream: production.produce's items; generated: the folders the build owns; known: files named before
-        they are made (the downloads)."""
+        they are made (the downloads); step(what, done, total): where mkdocs has got (build.Progress.step)."""
         super().__init__()
+        self.step = step or (lambda what, done=None, total=None: None)
+        self.pages = self.read = self.built = 0
         self.stream, self.last = stream, len(jobs) - 1
         self.job_of = {page: i for i, job in enumerate(jobs) for page in job.pages}
         self.generated = tuple(folder.rstrip("/") + "/" for folder in generated)
@@ -54,14 +56,22 @@ class Feed(BasePlugin):
 
     def on_files(self, files, config):
         self._tell(files, config)
+        self.pages = len(files.documentation_pages())
         return files
 
     def on_pre_page(self, page, config, files):
+        self.read += 1
+        self.step("mkdocs: pages read", self.read, self.pages)
         job = self.job_of.get(page.file.src_uri)
         if job is not None:
             self._until(job)
             self._tell(files, config)
         return page
+
+    def on_post_page(self, output, page, config):
+        self.built += 1
+        self.step("mkdocs: pages written", self.built, self.pages)
+        return output
 
     def on_env(self, env, config, files):
         self._until(self.last)

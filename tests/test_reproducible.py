@@ -126,3 +126,17 @@ def test_cli_build_writes_the_same_site(demo, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert tree(tmp_path / "site") == tree(demo.site)
+
+
+def test_cli_build_shows_each_stage_and_how_far_it_has_got(tmp_path):
+    done = _cli("--root", str(AUTHORITIES), "build", "--site-dir", str(tmp_path / "site"), "--docs-dir", str(tmp_path / "docs"))
+    assert done.returncode == 0, done.stderr
+    shown = [line.split("] ", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("[")]
+    for expected in ("computing metrics: 3 returns from 2 authorities", "authority pages: 2/2", "downloads"):
+        assert expected in shown, shown
+    pages = sum(1 for _ in (tmp_path / "site").rglob("index.html"))
+    assert f"mkdocs: pages read: {pages}/{pages}" in shown and f"mkdocs: pages written: {pages}/{pages}" in shown
+    assert shown[0].startswith("validating") and shown[-1].startswith("done: site in")
+    quiet = _cli("--root", str(AUTHORITIES), "build", "--site-dir", str(tmp_path / "site2"), "--docs-dir",
+                 str(tmp_path / "docs2"), "--quiet")
+    assert quiet.returncode == 0 and not [line for line in quiet.stderr.splitlines() if line.startswith("[")]
