@@ -57,9 +57,11 @@ ROWS = [  # (key, label, unit)
     ("xlsx_s", "  the XLSX workbook", "s"),
     ("write_s", "write pages (second process)", "s"),
     ("rebuild_s", "rebuild, unchanged input", "s"), ("rebuild_written", "generated files rewritten by the rebuild", ""),
+    ("peak_together_mb", "most memory at once: build RSS + others' own", "MB"),
+    ("peak_together_build_mb", "  the build's RSS then", "MB"), ("peak_together_others_mb", "  its other processes' own then", "MB"),
     ("peak_rss_mb", "peak RSS of the build process", "MB"),
     ("worker_peak_rss_mb", "peak RSS of the second process (pages, downloads)", "MB"),
-    ("worker_private_mb", "  of which not shared with the build", "MB"), ("pages", "HTML pages", ""),
+    ("worker_private_mb", "  of which not shared with the build, at its end", "MB"), ("pages", "HTML pages", ""),
     ("generated_files", "generated markdown and data files", ""),
     ("authority_page_max_kb", "largest authority page", "KB"), ("authority_page_median_kb", "median authority page", "KB"),
     ("gen_s", "generate synthetic returns", "s"),
@@ -111,18 +113,77 @@ def warm_mkdocs(docs: Path, site: Path, epoch: int) -> float:
     return time.perf_counter() - started
 
 
+# --- the memory of the build and the processes it forks, sampled from another process (Linux /proc) ---
+
+def _proc_kb(pid: int, name: str, prefix: str) -> int:
+    try:
+        with open(f"/proc/{pid}/{name}", encoding="ascii") as f:
+            return sum(int(line.split()[1]) for line in f if line.startswith(prefix))
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{task}/children", encoding="ascii") as f:
+                    kids = [int(k) for k in f.read().split()]
+                found += kids
+                todo += kids
+        except OSError:
+            pass
+    return found
+
+
+def sample_memory(pid: int) -> None:
+    """--sample-memory PID: every 50 ms until stdin closes, the RSS of process PID plus the memory each process
+    it forked holds of its own (not shared with it); then print the largest sum, as JSON, in MB."""
+    import select
+
+    me, peak = os.getpid(), {"together_mb": 0.0, "build_mb": 0.0, "others_mb": 0.0}
+    while not select.select([sys.stdin], [], [], 0.05)[0]:
+        build_kb = _proc_kb(pid, "status", "VmRSS:")
+        others_kb = sum(_proc_kb(k, "smaps_rollup", "Private_") for k in _descendants(pid) if k != me)
+        if (build_kb + others_kb) / 1024 > peak["together_mb"]:
+            peak = {"together_mb": (build_kb + others_kb) / 1024, "build_mb": build_kb / 1024, "others_mb": others_kb / 1024}
+    print(json.dumps(peak))
+
+
+class MemorySampler:
+    """with MemorySampler() as sampled: ...; sampled.peak: the most the build and its processes held at once."""
+
+    def __enter__(self):
+        self.peak = None
+        self._proc = None
+        if Path("/proc/self/smaps_rollup").exists():
+            self._proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--sample-memory", str(os.getpid())],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            time.sleep(0.2)  # (its own start: it must be sampling before the build forks)
+        return self
+
+    def __exit__(self, *exc):
+        if self._proc is not None:
+            out, _ = self._proc.communicate("")
+            self.peak = json.loads(out) if out.strip() else None
+        return False
+
+
 def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool = False, warm_floor: bool = False) -> dict:
     """Build from the returns at root into work/; measure everything in this process."""
     from ladobench.build import build, source_date_epoch
 
     docs, site, floor = work / "docs", work / "site", work / "bare-site"
-    started = time.perf_counter()
     if skip_xlsx:
         import ladobench.downloads
 
         ladobench.downloads.workbook = lambda tables: b""
-    progress = build(root, site, docs, quiet=quiet)
-    build_s = time.perf_counter() - started
+    with MemorySampler() as sampled:
+        started = time.perf_counter()  # (after the sampler's start)
+        progress = build(root, site, docs, quiet=quiet)
+        build_s = time.perf_counter() - started
     t = progress.timings
     periods = sorted(p.stem for p in root.glob("*/*.yaml") if p.name != "authority.yaml")
     mkdocs_s = bare_mkdocs(docs, floor, source_date_epoch(periods))
@@ -143,7 +204,9 @@ def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool 
         "pages_s": t.get("worker_listings", 0.0) + t.get("worker_authority_pages", 0.0),
         "listings_s": t.get("worker_listings", 0.0), "authority_pages_s": t.get("worker_authority_pages", 0.0),
         "downloads_s": t.get("worker_downloads", 0.0), "xlsx_s": t.get("worker_xlsx", 0.0), "write_s": t.get("worker_write", 0.0),
-        "peak_rss_mb": peak, "worker_peak_rss_mb": t.get("worker_peak_rss_mb"),
+        "peak_rss_mb": peak, "peak_together_mb": sampled.peak and sampled.peak["together_mb"],
+        "peak_together_build_mb": sampled.peak and sampled.peak["build_mb"],
+        "peak_together_others_mb": sampled.peak and sampled.peak["others_mb"], "worker_peak_rss_mb": t.get("worker_peak_rss_mb"),
         "worker_private_mb": t.get("worker_private_mb") if progress.forked else None, "forked": progress.forked,
         "pages": sum(1 for _ in site.rglob("*.html")),
         "generated_files": sum(1 for f in docs.rglob("*") if f.is_file()),
@@ -205,7 +268,8 @@ def combine(runs: list[dict]) -> dict:
         values = [r[key] for r in runs if r[key] is not None]
         if not values:
             out[key] = None
-        elif key in ("peak_rss_mb", "worker_peak_rss_mb", "worker_private_mb", "rebuild_written"):
+        elif key in ("peak_rss_mb", "peak_together_mb", "peak_together_build_mb", "peak_together_others_mb", "worker_peak_rss_mb",
+                     "worker_private_mb", "rebuild_written"):
             out[key] = max(values)  # the worst run
         elif isinstance(values[0], list):
             out[key] = sorted(set().union(*values))
@@ -235,7 +299,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="diagnostic: write an empty downloads workbook, to measure everything else")
     ap.add_argument("--warm-floor", action="store_true",
                     help="also time a second mkdocs build inside this process (mkdocs already imported)")
+    ap.add_argument("--sample-memory", type=int, metavar="PID", help=argparse.SUPPRESS)  # (MemorySampler's process)
     args = ap.parse_args(argv)
+    if args.sample_memory:
+        sample_memory(args.sample_memory)
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="ladobench-bench-") as tmp:
         work = Path(args.keep).resolve() if args.keep else Path(tmp)

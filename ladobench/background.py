@@ -54,8 +54,13 @@ def _fork(target, fn, args):
     ctx = multiprocessing.get_context("fork")
     conn, child_end = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=target, args=(child_end, fn, args), daemon=True)
-    proc.start()
-    child_end.close()
+    try:
+        proc.start()
+    except BaseException:
+        conn.close()
+        raise
+    finally:
+        child_end.close()
     return conn, proc
 
 
@@ -77,7 +82,11 @@ class Background:
         self.fn, self.args = fn, args
         self.forked = can_fork()
         if self.forked:
-            self._conn, self._proc = _fork(_child, fn, args)
+            try:
+                self._conn, self._proc = _fork(_child, fn, args)
+            except OSError:  # no memory or no process left for a fork: the work is done here instead
+                self.forked = False
+                return
             self.fn, self.args = None, ()  # the child has its copy: do not keep the build's data alive here
 
     def result(self):
@@ -122,9 +131,12 @@ class Stream(Background):
     def __init__(self, gen, *args):
         self.forked, self.done, self.value = can_fork(), False, None
         if self.forked:
-            self._conn, self._proc = _fork(_stream_child, gen, args)
-        else:
-            self._items = gen(*args)
+            try:
+                self._conn, self._proc = _fork(_stream_child, gen, args)
+                return
+            except OSError:  # as Background
+                self.forked = False
+        self._items = gen(*args)
 
     def __iter__(self):
         return self

@@ -71,16 +71,18 @@ def vendor_assets(docs_dir: Path) -> None:
     write_if_changed(target, stamp + vl_convert.javascript_bundle())
 
 
-def prune(docs_dir: Path, current: set[str], pages: bool) -> int:
-    """Remove the generated markdown pages (pages=True) or other files (False) this build does not make:
-    an authority or a year taken out. Returns how many."""
+def prune(docs_dir: Path, pages: set[str]) -> int:
+    """Before a build: remove the generated pages it will not make (an authority or a year taken out), and any
+    half-written file a stopped build left (.<name>.tmp). Returns how many. (Feed removes the other files
+    the build did not make, once it knows which it made.)"""
     removed = 0
     for folder in GENERATED:
         base = docs_dir / folder
         if not base.is_dir() or folder == "assets/vendor":
             continue
         for f in sorted(base.rglob("*")):
-            if f.is_file() and (f.suffix == ".md") == pages and f.relative_to(docs_dir).as_posix() not in current:
+            stale = f.suffix == ".md" and f.relative_to(docs_dir).as_posix() not in pages
+            if f.is_file() and (stale or (f.name.startswith(".") and f.name.endswith(".tmp"))):
                 f.unlink()
                 removed += 1
     return removed
@@ -96,6 +98,13 @@ def stand_ins(docs_dir: Path, pages: set[str]) -> list[Path]:
             path.touch()
             made.append(path)
     return made
+
+
+def _unstand(paths_: list[Path]) -> None:
+    """After a failed build: the stand-ins not yet written, so that a later `mkdocs serve` shows no empty page."""
+    for path in paths_:
+        if path.exists() and not path.stat().st_size:
+            path.unlink()
 
 
 def copy_static(docs_dir: Path) -> None:
@@ -216,29 +225,32 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         # and mkdocs waits for any it reaches first (feed.py).
         jobs = production.plan(published)
         planned = production.pages(jobs)
-        removed = prune(docs_dir, planned, pages=True)
+        removed = prune(docs_dir, planned)
         new_pages = stand_ins(docs_dir, planned)
         epoch = source_date_epoch(published.periods)
-        stream = Stream(production.produce, published, docs_dir, jobs, progress.step)
-    del published, dataset  # (the other process has its copy)
-    with stream:
-        copy_static(docs_dir)
-        vendor_assets(docs_dir)
-        progress.done("handover")
-        progress.stage("mkdocs build", "while the pages are made" + ("" if stream.forked else " (in this process)"))
-        from .feed import Feed
-
-        feed = Feed(stream, jobs, tuple(f for f in GENERATED if f != "assets/vendor"), downloads.names(), progress.step)
-        gc.freeze()  # what is left lives on (modules, caches): mkdocs' own collections need not scan it again and again
         try:
-            mkdocs_build(docs_dir, site_dir, epoch, {"ladobench-feed": feed})
+            stream = Stream(production.produce, published, docs_dir, jobs, progress.step)
         except BaseException:
-            for path in new_pages:  # a stand-in not written yet: not left for a later `mkdocs serve` to show empty
-                if path.exists() and not path.stat().st_size:
-                    path.unlink()
+            _unstand(new_pages)
             raise
-        finally:
-            gc.unfreeze()
+    del published, dataset  # (the other process has its copy)
+    try:
+        with stream:
+            copy_static(docs_dir)
+            vendor_assets(docs_dir)
+            progress.done("handover")
+            progress.stage("mkdocs build", "while the pages are made" + ("" if stream.forked else " (in this process)"))
+            from .feed import Feed
+
+            feed = Feed(stream, jobs, tuple(f for f in GENERATED if f != "assets/vendor"), downloads.names(), progress.step)
+            gc.freeze()  # what is left lives on (modules, caches): mkdocs' own collections need not scan it again and again
+            try:
+                mkdocs_build(docs_dir, site_dir, epoch, {"ladobench-feed": feed})
+            finally:
+                gc.unfreeze()
+    except BaseException:
+        _unstand(new_pages)  # (the other process is stopped by now: it writes nothing more)
+        raise
     progress.done("mkdocs")
     progress.timings["mkdocs_waited"] = feed.waited
     progress.timings.update({f"worker_{k}": v for k, v in feed.value.items()})  # for the benchmark

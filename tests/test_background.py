@@ -265,3 +265,18 @@ def test_two_ends_hand_out_every_job_once():
     ends = TwoEnds(5)
     taken = [ends.take(True), ends.take(False), ends.take(False), ends.take(True), ends.take(True), ends.take(False)]
     assert taken == [0, 4, 3, 1, 2, None] and ends.taken() == 5
+
+
+@needs_fork
+def test_when_a_fork_fails_the_work_is_done_here(monkeypatch):
+    import ladobench.background as background
+
+    def no_fork(*args, **kwargs):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(background, "_fork", no_fork)
+    with Background(_pid_and, 4) as pending:
+        assert not pending.forked and pending.result() == (os.getpid(), 8)
+    seen = []
+    with Stream(_counts, 2, seen) as stream:
+        assert not stream.forked and list(stream) == [0, 1] and seen == [0, 1] and stream.value == "counted to 2"

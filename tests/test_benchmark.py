@@ -38,6 +38,9 @@ def test_prints_a_table_then_one_json_line(run):
     assert result["own_s"] == pytest.approx(result["build_s"] - result["build_mkdocs_s"] + result["mkdocs_waited_s"], abs=2e-4)
     assert result["pages_s"] > 0 and result["downloads_s"] > 0  # made by the second process, timed there
     assert result["peak_rss_mb"] > 50
+    if Path("/proc/self/smaps_rollup").exists():  # sampled from another process: the build and what it forks, at once
+        assert result["peak_together_mb"] == pytest.approx(result["peak_together_build_mb"] + result["peak_together_others_mb"])
+        assert result["peak_together_others_mb"] > 10 and result["peak_together_build_mb"] > 50
     assert result["authority_page_max_kb"] >= result["authority_page_median_kb"] > 0
     # An unchanged rebuild rewrites no generated page.
     assert result["rebuild_written"] == 0

@@ -103,11 +103,35 @@ def test_an_authority_taken_out_leaves_the_site_and_its_data_files(builder, tmp_
     assert "Gloucestershire" not in (built.site / "authorities" / "index.html").read_text(encoding="utf-8")
 
 
-def test_files_mkdocs_leaves_out_are_not_taken_for_stale_ones(builder, tmp_path):
-    # A page maker writes each file as .<name>.tmp, then renames it: mkdocs may list one half-written.
+def test_half_written_files_go_and_files_mkdocs_leaves_out_stay(builder, tmp_path):
+    # A page maker writes each file as .<name>.tmp, then renames it: a stopped build may leave one, which
+    # the next build removes; a file mkdocs leaves out (a dot file) is not taken for a stale data file.
     built = builder.build(paths.AUTHORITIES_DIR, tmp_path)
-    half_written = built.docs / "authorities" / "data" / ".kent-trend.csv.tmp"
+    data = built.docs / "authorities" / "data"
+    half_written, note = data / ".kent-trend.csv.tmp", data / ".notes"
     half_written.write_text("period,value\n", encoding="utf-8")
+    note.write_text("kept by hand\n", encoding="utf-8")
     build(root=paths.AUTHORITIES_DIR, site_dir=built.site, docs_dir=built.docs, quiet=True)
-    assert half_written.exists()  # not the build's to remove: it is not part of the site
-    assert not (built.site / "authorities" / "data" / ".kent-trend.csv.tmp").exists()
+    assert not half_written.exists()
+    assert note.read_text(encoding="utf-8") == "kept by hand\n"
+    assert not (built.site / "authorities" / "data" / ".notes").exists()
+
+
+def test_a_build_that_fails_before_mkdocs_leaves_no_empty_page(builder, tmp_path, monkeypatch):
+    from ladobench import build as building
+
+    built = builder.build(paths.AUTHORITIES_DIR, tmp_path)
+    site_before = tree(built.site)
+    (built.docs / "authorities" / "kent.md").unlink()
+
+    def fails(docs_dir):
+        raise OSError("no space left on the device")
+
+    monkeypatch.setattr(building, "vendor_assets", fails)
+    # (and Kent's page is never made before the failure)
+    monkeypatch.setattr(production, "produce", _late(production.produce, hold_at="authorities/kent.md", flag=tmp_path / "never"))
+    with pytest.raises(OSError, match="no space"):
+        build(root=paths.AUTHORITIES_DIR, site_dir=built.site, docs_dir=built.docs, quiet=True)
+    kent = built.docs / "authorities" / "kent.md"
+    assert not kent.exists()  # not left empty for a later `mkdocs serve`
+    assert tree(built.site) == site_before
