@@ -52,7 +52,7 @@ class Progress:
         print(f"[{now - self.started:6.1f}s]   {what}{count}", file=sys.stderr, flush=True)
 
     _shown = 0.0
-    forked: bool | None = None  # whether the downloads were made in a background process
+    forked: bool | None = None  # whether a second process made the pages and downloads
 
 
 def vendor_assets(docs_dir: Path) -> None:
