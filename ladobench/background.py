@@ -176,7 +176,6 @@ class TwoEnds:
 
     def __init__(self, n: int):
         self._ends = multiprocessing.get_context("fork").Array("q", [0, n - 1]) if can_fork() else [0, n - 1]
-        self.n = n
 
     def take(self, front: bool) -> int | None:
         """The next job's index, from the front or the back; None once every job is taken."""
@@ -190,6 +189,3 @@ class TwoEnds:
                 return first
             self._ends[1] = last - 1
             return last
-
-    def taken(self) -> int:
-        return self._ends[0] + self.n - 1 - self._ends[1]

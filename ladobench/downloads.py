@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring
-import sys
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -293,18 +292,3 @@ def make(job: int, published: Published, docs_dir, timings: dict) -> tuple[list[
     written = sum(write_if_changed(Path(docs_dir) / rel, content) for rel, content in sorted(files.items()))
     timings["downloads"] = timings.get("downloads", 0.0) + time.perf_counter() - started
     return sorted(files), written
-
-
-def memory(timings: dict) -> None:
-    """timings["peak_rss_mb"] of this process and, on Linux, "private_mb": its memory not shared with the build
-    (a forked process shares the pages it has not written)."""
-    if sys.platform != "win32":
-        import resource
-
-        scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, kilobytes on Linux
-        timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
-    try:  # Linux: the memory this process has of its own, not shared with the build it was forked from
-        rollup = Path("/proc/self/smaps_rollup").read_text(encoding="ascii").splitlines()
-        timings["private_mb"] = sum(int(line.split()[1]) for line in rollup if line.startswith("Private_")) / 1024
-    except (OSError, ValueError, IndexError):
-        pass

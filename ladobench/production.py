@@ -11,6 +11,7 @@ starts); the data files beside them are named as they are made.
 """
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,5 +93,20 @@ def produce(published: Published, docs_dir: Path, jobs: list[Job], step=None):
         written = sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(files.items()))
         timings["write"] += time.perf_counter() - started
         yield i, sorted(files), written
-    downloads.memory(timings)
+    _memory(timings)
     return timings
+
+
+def _memory(timings: dict) -> None:
+    """timings["peak_rss_mb"] of this process and, on Linux, "private_mb": its memory not shared with the build
+    (a forked process shares the pages it has not written)."""
+    if sys.platform != "win32":
+        import resource
+
+        scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, kilobytes on Linux
+        timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+    try:  # Linux: the memory this process has of its own, not shared with the build it was forked from
+        rollup = Path("/proc/self/smaps_rollup").read_text(encoding="ascii").splitlines()
+        timings["private_mb"] = sum(int(line.split()[1]) for line in rollup if line.startswith("Private_")) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
