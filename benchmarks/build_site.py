@@ -5,7 +5,7 @@
 
 One run, all inside a temporary folder (never the repository's site/, site_src/ or authorities/):
 
-1. ladobench.synth writes the returns (in a child process, so its memory is not counted);
+1. benchmarks.synth writes the returns (in a child process, so its memory is not counted);
 2. ladobench.build.build() validates and computes metrics, then runs `mkdocs build` while a second
    process renders the pages and charts and writes them and the downloads, each stage timed by its
    Progress (the second process's times come back with its result);
@@ -78,7 +78,7 @@ def _snapshot(folder: Path) -> dict[str, int]:
 
 def generate(out: Path, authorities: int, years: int, seed: int) -> tuple[Path, float]:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ladobench.synth", "--out", str(out), "--authorities", str(authorities),
+    subprocess.run([sys.executable, "-m", "benchmarks.synth", "--out", str(out), "--authorities", str(authorities),
                     "--years", str(years), "--seed", str(seed)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
     return out / "authorities", time.perf_counter() - started
 
@@ -177,9 +177,9 @@ def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool 
 
     docs, site, floor = work / "docs", work / "site", work / "bare-site"
     if skip_xlsx:
-        import ladobench.downloads
+        import ladobench.publish.downloads
 
-        ladobench.downloads.workbook = lambda tables: b""
+        ladobench.publish.downloads.workbook = lambda tables: b""
     with MemorySampler() as sampled:
         started = time.perf_counter()  # (after the sampler's start)
         progress = build(root, site, docs, quiet=quiet)

@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths
-from .problems import InputError
+from ladobench.core import paths
+from ladobench.core.problems import InputError
 
 
 def _summary(ret) -> str:
@@ -20,7 +20,7 @@ def _summary(ret) -> str:
 
 
 def cmd_validate(args) -> int:
-    from .validate import validate
+    from ladobench.returns.validate import validate
 
     dataset = validate(Path(args.root), [Path(p) for p in args.paths] or None)
     for problem in dataset.problems:
@@ -36,21 +36,21 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build
+    from ladobench.build import build
 
     build(Path(args.root), Path(args.site_dir), Path(args.docs_dir), quiet=args.quiet)
     return 0
 
 
 def cmd_serve(args) -> int:
-    from .build import serve
+    from ladobench.build import serve
 
     serve(Path(args.root), args.port)
     return 0
 
 
 def cmd_template(args) -> int:
-    from .spreadsheet import template
+    from ladobench.spreadsheet.template import template
 
     out = Path(args.out or f"{args.authority}-{args.period}.xlsx")
     filled = template(Path(args.root), args.authority, args.period, out)
@@ -60,7 +60,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .spreadsheet_import import import_workbook
+    from ladobench.spreadsheet.read import import_workbook
 
     result = import_workbook(Path(args.file), Path(args.root), dry_run=args.dry_run)
     for problem in result.warnings:
@@ -73,7 +73,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from .scaffold import new_authority
+    from ladobench.spreadsheet.scaffold import new_authority
 
     root = Path(args.root)
     auth, xlsx = new_authority(root, args.slug, args.template_out and Path(args.template_out), args.period)
@@ -83,7 +83,7 @@ def cmd_new(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .jsonschema_gen import write
+    from ladobench.core.json_schema import write
 
     stale = write(check=args.check)
     for path in stale:

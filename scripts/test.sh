@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything the test suite needs on a fresh Debian machine, then run the whole suite.
+# Set up everything the test suite needs on a fresh Debian machine, then lint and run the whole suite.
 # Used by README's second command and by .ci/run. Fails loudly on any step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,13 +11,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 
-if [ ! -x .venv/bin/python ]; then
-  echo "== creating .venv"
-  python3 -m venv .venv
-fi
-echo "== installing ladobench with its test extra"
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[test]"
+bash scripts/setup.sh test
+
+echo "== ruff"
+.venv/bin/ruff check ladobench tests benchmarks build.py reference/derive.py
+echo "== import-linter"
+.venv/bin/lint-imports --no-cache
 
 echo "== running the test suite"
 exec .venv/bin/python -m pytest "$@"

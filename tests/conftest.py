@@ -50,18 +50,6 @@ def builder():
     return SimpleNamespace(build=build_site, copy=copy_tree)
 
 
-@pytest.fixture
-def forking(monkeypatch):
-    """For tests of work done in a forked process: skipped where fork is not available."""
-    # The build never forks a process that runs threads; the test session does run some (the browser
-    # tests' web server), idle, so here they are not counted.
-    import ladobench.background
-
-    monkeypatch.setattr(ladobench.background.threading, "active_count", lambda: 1)
-    if not ladobench.background.can_fork():
-        pytest.skip("fork is not available here")
-
-
 # --- reading HTML -----------------------------------------------------------------------------
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -72,7 +60,7 @@ class Node:
 
     __slots__ = ("tag", "attrs", "children", "parent", "line")
 
-    def __init__(self, tag: str, attrs: dict, parent: "Node | None", line: int = 0):
+    def __init__(self, tag: str, attrs: dict, parent: Node | None, line: int = 0):
         self.tag, self.attrs, self.children, self.parent, self.line = tag, attrs, [], parent, line
 
     def iter(self, tag: str | None = None):
@@ -82,10 +70,10 @@ class Node:
                     yield child
                 yield from child.iter(tag)
 
-    def find_all(self, tag: str | None = None, cls: str | None = None) -> list["Node"]:
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
         return [n for n in self.iter(tag) if cls is None or cls in n.classes]
 
-    def find(self, tag: str | None = None, cls: str | None = None) -> "Node | None":
+    def find(self, tag: str | None = None, cls: str | None = None) -> Node | None:
         return next(iter(self.find_all(tag, cls)), None)
 
     @property
@@ -112,7 +100,7 @@ class Node:
             yield node
             node = node.parent
 
-    def rows(self) -> list[list["Node"]]:
+    def rows(self) -> list[list[Node]]:
         """For a table: every row as its list of cells (th and td), header first."""
         return [[c for c in tr.children if isinstance(c, Node) and c.tag in ("th", "td")] for tr in self.iter("tr")]
 

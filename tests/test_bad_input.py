@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from validation_support import BUILD, REPO, apply_spec, copy_authorities, shown
 
 from ladobench.cli import main
-from ladobench.validate import validate
-from validation_support import BUILD, REPO, apply_spec, copy_authorities, shown
+from ladobench.returns.validate import validate
 
 K, K22, G = "kent/2023-24.yaml", "kent/2022-23.yaml", "gloucestershire/2022-23.yaml"
 KA, GA = "kent/authority.yaml", "gloucestershire/authority.yaml"

@@ -52,4 +52,4 @@ def test_prints_a_table_then_one_json_line(run):
 def test_leaves_the_repository_alone(run):
     # Everything is built in a temporary folder: no synthetic figures show up in the repository.
     for page in list((REPO / "site_src" / "authorities").glob("*.md")) + list((REPO / "authorities").rglob("*.yaml")):
-        assert "ladobench.synth" not in page.read_text(encoding="utf-8"), page
+        assert "benchmarks.synth" not in page.read_text(encoding="utf-8"), page

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from test_site import PAGE_TYPES
 
 pytestmark = pytest.mark.browser

@@ -1,8 +1,8 @@
 """Crosswalk entries: every local label maps to a code, once per taxonomy."""
 import shutil
 
-from ladobench.paths import AUTHORITIES_DIR
-from ladobench.validate import validate
+from ladobench.core.paths import AUTHORITIES_DIR
+from ladobench.returns.validate import validate
 
 
 def _copy(tmp_path, old, new):

@@ -6,10 +6,10 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from ladobench.downloads import generate
-from ladobench.pages import render
-from ladobench.published import publish
-from ladobench.validate import validate
+from ladobench.publish.downloads import generate
+from ladobench.returns.validate import validate
+from ladobench.site.pages import render
+from ladobench.stats.published import publish
 
 CASTS = {"string": str, "number": float, "integer": int}
 

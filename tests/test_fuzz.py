@@ -15,11 +15,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from validation_support import AUTHORITIES
 
 from ladobench.cli import _summary
-from ladobench.schema import load_schema
-from ladobench.validate import validate
-from validation_support import AUTHORITIES
+from ladobench.core.schema import load_schema
+from ladobench.returns.validate import validate
 
 SCHEMA = load_schema()
 SYMBOLS = set(SCHEMA.return_symbols)

@@ -6,10 +6,11 @@ import pathlib
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
-from ladobench.intervals import (
+from ladobench.stats.intervals import (
     LEVELS,
     Z95,
     Z998,
@@ -375,8 +376,8 @@ def test_the_build_does_not_import_scipy_stats():
     import subprocess
     import sys
 
-    code = ("import sys; import ladobench.build, ladobench.published, ladobench.pages, ladobench.downloads, "
-            "ladobench.validate; print('scipy.stats' in sys.modules)")
+    code = ("import sys; import ladobench.build, ladobench.stats.published, ladobench.site.pages, ladobench.publish.downloads, "
+            "ladobench.returns.validate; print('scipy.stats' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=pathlib.Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"

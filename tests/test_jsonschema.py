@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from ladobench.cli import main
-from ladobench.jsonschema_gen import generate
-from ladobench.paths import AUTHORITIES_DIR, SCHEMA_DIR
+from ladobench.core.json_schema import generate
+from ladobench.core.paths import AUTHORITIES_DIR, SCHEMA_DIR
 
 GENERATED = generate()
 REAL_FILES = sorted(AUTHORITIES_DIR.glob("*/*.yaml"))  # authority.yaml and the returns; groups.yaml sits above
@@ -105,7 +105,7 @@ def test_check_option_reports_up_to_date(capsys):
 
 
 def test_write_regenerates_stale_files(tmp_path: Path):
-    from ladobench.jsonschema_gen import write
+    from ladobench.core.json_schema import write
 
     (tmp_path / "return.schema.json").write_text("{}\n", encoding="utf-8")
     assert {p.name for p in write(tmp_path, check=True)} == set(GENERATED)

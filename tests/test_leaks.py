@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ladobench.reference import load_reference
-from ladobench.validate import validate
+from ladobench.core.reference import load_reference
+from ladobench.returns.validate import validate
 
 REPO = Path(__file__).resolve().parent.parent
 TAXONOMIES = yaml.safe_load((REPO / "schema/taxonomies.yaml").read_text())["dimensions"]
@@ -261,7 +261,7 @@ def _protected_download_tables(site) -> dict[tuple, list[dict]]:
 
 def _protected_metrics() -> dict[str, str]:
     """metric id -> family for every published metric about a protected taxonomy."""
-    from ladobench.schema import load_schema
+    from ladobench.core.schema import load_schema
 
     out = {}
     for m in load_schema().metrics:
@@ -321,7 +321,7 @@ def test_suppressed_shares_are_not_charted_or_listed(site, html):
 
 
 def _families_of(dim: str) -> set[str]:
-    from ladobench.schema import load_schema
+    from ladobench.core.schema import load_schema
 
     return {m.family or m.id for m in load_schema().catalogue if m.dimension == dim or m.numerator.startswith(dim + ":")}
 

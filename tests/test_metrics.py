@@ -7,10 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from ladobench.compare import comparisons
-from ladobench.metrics import compute
-from ladobench.published import publish
-from ladobench.validate import validate
+from ladobench.returns.validate import validate
+from ladobench.stats.compare import comparisons
+from ladobench.stats.metrics import compute
+from ladobench.stats.published import publish
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def row(metrics, slug, period, metric):
 
 
 def wilson(x, n, z):
-    """Wilson score interval written out independently of ladobench.intervals."""
+    """Wilson score interval written out independently of ladobench.stats.intervals."""
     p = x / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -130,7 +130,7 @@ def test_too_few_areas_to_compare_is_said_not_guessed(dataset, metrics):
 
 def test_england_pools_the_counts_of_every_authority_with_a_value(dataset, metrics):
     """2022-23: Kent and Gloucestershire both give concluded cases; England is their pooled rate, not an average of rates."""
-    from ladobench.metrics import PER
+    from ladobench.stats.metrics import PER
 
     assert row(metrics, "gloucestershire", "2022-23", "substantiation_rate").numerator == 155
     cmp = comparisons(metrics, dataset.groups)
@@ -162,8 +162,8 @@ def test_year_on_year_change_for_kent_referrals(dataset):
 
 
 def test_downloads_carry_the_tidy_table_as_csv_and_json(dataset):
-    from ladobench import downloads
-    from ladobench.pages import render
+    from ladobench.publish import downloads
+    from ladobench.site.pages import render
 
     files = downloads.generate(publish(dataset), render)
     rows = list(csv.DictReader(io.StringIO(files["downloads/metrics.csv"])))

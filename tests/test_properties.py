@@ -4,10 +4,10 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ladobench.metrics import compute
-from ladobench.model import Authority, Return
-from ladobench.schema import load_schema
-from ladobench.suppression import apply_to_metrics, contributing_rows, metric_groups, plan
+from ladobench.core.model import Authority, Return
+from ladobench.core.schema import load_schema
+from ladobench.stats.metrics import compute
+from ladobench.stats.suppression import apply_to_metrics, contributing_rows, metric_groups, plan
 
 SECTOR_CODES = [c.code for c in load_schema().dimensions["sector"].codes]
 

@@ -3,9 +3,10 @@
 import math
 
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ladobench.ranking import MIN_AREAS_TO_RANK, quantile_group, rank_min
+from ladobench.stats.ranking import MIN_AREAS_TO_RANK, quantile_group, rank_min
 
 nan = float("nan")
 
@@ -113,8 +114,8 @@ def test_comparison_ranks_are_the_per_group_ranks_and_quartiles():
     # what rank_min and quantile_group give it alone, and groups under 5 areas no rank at all.
     import pandas as pd
 
-    from ladobench.compare import _ranks
-    from ladobench.reference import load_reference
+    from ladobench.core.reference import load_reference
+    from ladobench.stats.compare import _ranks
 
     ref = load_reference()
     rng = np.random.default_rng(7)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from ladobench.reference import REFERENCE_CSV, load_reference, regions
+from ladobench.core.reference import REFERENCE_CSV, load_reference, regions
 
 DERIVE = REFERENCE_CSV.parent / "derive.py"
 BANDS = {"Extremely close", "Very close", "Close", "Somewhat close", "Not close"}

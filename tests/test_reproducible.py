@@ -6,13 +6,13 @@ import gzip
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from ladobench.build import build
-from ladobench.problems import InputError
+from ladobench.core.problems import InputError
 
 REPO = Path(__file__).resolve().parent.parent
 AUTHORITIES = REPO / "authorities"
@@ -54,7 +54,7 @@ def test_two_builds_are_byte_identical(demo, again):
 
 def test_the_build_is_dated_by_its_data(again):
     # The latest year is 2023-24, so the build is dated 31 March 2024 whatever the clock says.
-    epoch = int(datetime(2024, 3, 31, tzinfo=timezone.utc).timestamp())
+    epoch = int(datetime(2024, 3, 31, tzinfo=UTC).timestamp())
     raw = (again.site / "sitemap.xml.gz").read_bytes()
     assert int.from_bytes(raw[4:8], "little") == epoch  # the gzip header's MTIME
     assert gzip.decompress(raw) == (again.site / "sitemap.xml").read_bytes()

@@ -1,10 +1,10 @@
 """Revision marks: a figure that changed since the previously published build is shown with [r]."""
 import json
 
-from ladobench.downloads import generate as downloads
-from ladobench.pages import render
-from ladobench.published import metric_text, publish
-from ladobench.validate import validate
+from ladobench.publish.downloads import generate as downloads
+from ladobench.returns.validate import validate
+from ladobench.site.pages import render
+from ladobench.stats.published import metric_text, publish
 
 
 def test_a_changed_figure_is_marked_revised_and_nothing_else():

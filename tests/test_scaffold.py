@@ -9,11 +9,11 @@ import yaml
 from openpyxl import load_workbook
 
 from ladobench.cli import main
-from ladobench.paths import AUTHORITIES_DIR, SITE_SRC
-from ladobench.reference import load_reference
-from ladobench.scaffold import authority_yaml, close_slugs, latest_period
-from ladobench.schema import load_schema
-from ladobench.validate import validate
+from ladobench.core.paths import AUTHORITIES_DIR, SITE_SRC
+from ladobench.core.reference import load_reference
+from ladobench.core.schema import load_schema
+from ladobench.returns.validate import validate
+from ladobench.spreadsheet.scaffold import authority_yaml, close_slugs, latest_period
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ladobench.charts import bars, embed
-
+from ladobench.site.charts import bars, embed
 
 # name -> (payload, what the reader sees where the field is narrative markdown; None: nothing to see)
 PAYLOADS = {
@@ -82,7 +81,7 @@ def make_hostile(root: Path) -> dict:
     ret["discrepancies"] = ret["discrepancies"] + [
         {"fields": ["funnel.referrals"], "found": put("discrepancies.found", t), "note": put("discrepancies.note", t)} for t in TEXTS]
     # table sources and a subset's base label
-    for i, (dim, tables) in enumerate(ret["breakdowns"].items()):
+    for i, (_dim, tables) in enumerate(ret["breakdowns"].items()):
         for table in tables:
             table["source"] = put("breakdowns.source", TEXTS[i % len(TEXTS)])
     ret["breakdowns"]["sector"][1]["base_label"] = put("breakdowns.base_label", joined)
@@ -116,7 +115,7 @@ def make_hostile(root: Path) -> dict:
         {"period": put("recommendations.period", t), "title": put("recommendations.title", t), "status": "amber",
          "detail": put("recommendations.detail", t), "timescale": put("recommendations.timescale", t)} for t in TEXTS]
     # the authority's own words for its stages
-    for i, (key, stage) in enumerate(auth["stages"].items()):
+    for i, (_key, stage) in enumerate(auth["stages"].items()):
         stage["term"] = put("stages.term", TEXTS[i])
         stage["note"] = put("stages.note", joined)
     # a peer group: its name is a page title, a link text and part of the chart descriptions
@@ -348,7 +347,7 @@ def test_search_results_show_payloads_as_text(browser, hostile_base, watch):
 
 
 def test_csv_downloads_never_carry_a_live_spreadsheet_formula():
-    from ladobench.pages import to_csv
+    from ladobench.site.pages import to_csv
 
     text = to_csv([{"label": "=HYPERLINK(\"https://example.org\")", "n": -3}, {"label": "@SUM(A1)", "n": 2.5}], ["label", "n"])
     assert "'=HYPERLINK" in text and "'@SUM" in text
@@ -356,6 +355,6 @@ def test_csv_downloads_never_carry_a_live_spreadsheet_formula():
 
 
 def test_direction_override_characters_cannot_disguise_text():
-    from ladobench.render import literal
+    from ladobench.site.render import literal
 
     assert literal("report\u202etxt.exe") == "reporttxt.exe"

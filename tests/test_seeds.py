@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from validation_support import AUTHORITIES, copy_authorities, run_cli, snapshot
 
 from ladobench.cli import main
-from ladobench.validate import validate
-from validation_support import AUTHORITIES, copy_authorities, run_cli, snapshot
+from ladobench.returns.validate import validate
 
 KENT = "authorities/kent/2023-24.yaml"
 GLOS = "authorities/gloucestershire/2022-23.yaml"

@@ -206,7 +206,7 @@ def test_no_markdown_leaks_into_pages_as_text(demo, html):
 
 
 def _walk_schema_fields(records: dict, root: str) -> list[str]:
-    """Every field path from a root record, written independently of ladobench.reference_docs: a record
+    """Every field path from a root record, written independently of ladobench.site.reference_docs: a record
     used by two fields is listed under both."""
     out = []
 

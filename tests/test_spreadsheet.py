@@ -8,12 +8,12 @@ import yaml
 from openpyxl import load_workbook
 
 from ladobench.cli import main
-from ladobench.paths import AUTHORITIES_DIR
-from ladobench.problems import InputError
-from ladobench.return_yaml import dump_return
-from ladobench.schema import load_schema
+from ladobench.core.paths import AUTHORITIES_DIR
+from ladobench.core.problems import InputError
+from ladobench.core.schema import load_schema
+from ladobench.returns.return_yaml import dump_return
 from ladobench.spreadsheet import template
-from ladobench.spreadsheet_import import convert, import_workbook
+from ladobench.spreadsheet.read import convert, import_workbook
 
 RETURNS = [("kent", "2023-24"), ("kent", "2022-23"), ("gloucestershire", "2022-23")]
 

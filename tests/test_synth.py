@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ladobench import paths, synth
-from ladobench.reference import load_reference
-from ladobench.validate import validate
+from benchmarks import synth
+from ladobench.core import paths
+from ladobench.core.reference import load_reference
+from ladobench.returns.validate import validate
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def test_never_writes_into_authorities(tmp_path):
     for target in (paths.ROOT, paths.AUTHORITIES_DIR, paths.AUTHORITIES_DIR / "kent", paths.AUTHORITIES_DIR.parent / "authorities/"):
         with pytest.raises(ValueError):
             synth.generate(target, authorities=2, years=1)
-    done = subprocess.run([sys.executable, "-m", "ladobench.synth", "--out", str(paths.ROOT), "--authorities", "2",
+    done = subprocess.run([sys.executable, "-m", "benchmarks.synth", "--out", str(paths.ROOT), "--authorities", "2",
                            "--years", "1"], cwd=paths.ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "refusing" in done.stderr
     # A folder of someone else's files is not wiped either.
@@ -82,7 +83,7 @@ def test_never_writes_into_authorities(tmp_path):
 
 
 def test_command_line(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "ladobench.synth", "--out", str(tmp_path), "--authorities", "3",
+    done = subprocess.run([sys.executable, "-m", "benchmarks.synth", "--out", str(tmp_path), "--authorities", "3",
                            "--years", "2", "--seed", "4"], cwd=paths.ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "authorities").glob("*/*.yaml"))) == 3 * 3

@@ -4,10 +4,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
-from ladobench.trend import linear_trend, linear_trend_rates, year_on_year
+from ladobench.stats.trend import linear_trend, linear_trend_rates, year_on_year
 
 
 def _armitage_by_hand(r, n):
@@ -201,7 +202,7 @@ def _numpy_recent(a, b):
 
 def _numpy_linear_trend(r, n):
     """linear_trend as it was written with numpy arrays (until November 2026)."""
-    from ladobench.trend import _result
+    from ladobench.stats.trend import _result
 
     x, r, n = _numpy_recent(r, n)
     if len(x) < 3:
@@ -214,7 +215,7 @@ def _numpy_linear_trend(r, n):
 
 
 def _numpy_linear_trend_rates(o, pop):
-    from ladobench.trend import _result
+    from ladobench.stats.trend import _result
 
     x, o, pop = _numpy_recent(o, pop)
     if len(x) < 3:
@@ -245,6 +246,6 @@ def test_trends_are_numpys_bit_for_bit(pairs):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.floats(-1e9, 1e9), max_size=5))
 def test_small_sums_are_numpys(values):
-    from ladobench.trend import _sum
+    from ladobench.stats.trend import _sum
 
     assert _sum(values) == float(np.sum(np.array(values, dtype="float64")))

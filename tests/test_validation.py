@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from validation_support import apply_spec, copy_authorities, shown
 
 from ladobench.cli import main
-from ladobench.schema import load_schema
-from validation_support import apply_spec, copy_authorities, shown
+from ladobench.core.schema import load_schema
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 RULES = list(load_schema().rules)

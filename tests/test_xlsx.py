@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from ladobench.xlsx import MAX_CELL_TEXT, column_letter, write_workbook
+from ladobench.publish.xlsx import MAX_CELL_TEXT, column_letter, write_workbook
 
 ROWS = [
     {"authority": "kent", "period": "2023-24", "metric": "threshold_conversion", "numerator": 782, "value": 53.635116598},

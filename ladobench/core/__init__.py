@@ -1,0 +1,1 @@
+"""Paths, problems, the schema, the reference table and the plain model every stage shares."""

@@ -1,0 +1,1 @@
+"""The open-data downloads: CSV, JSON, the XLSX workbook and the data package."""

@@ -1,0 +1,1 @@
+"""The site: page contexts, jinja templates, charts and the mkdocs build."""

@@ -1,0 +1,259 @@
+"""The per-authority page: its latest annual return in full, its comparisons, and its years over time."""
+from __future__ import annotations
+
+import math
+
+from ladobench.core.reference import load_reference, regions
+from ladobench.core.schema import load_schema
+from ladobench.returns.crosswalk import code_count
+from ladobench.returns.rules import base_value
+from ladobench.site import charts
+from ladobench.stats.metrics import STAGE_WORDS
+from ladobench.stats.published import Published, interval_text, metric_text
+from ladobench.stats.suppression import figure_hidden
+
+RESULT_WORDS = {"higher": "higher", "lower": "lower", "similar": "similar"}
+
+
+def _count_text(value) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return value or ""
+
+
+class Footnotes:
+    """Numbered footnotes for declared discrepancies and notes on fields."""
+
+    def __init__(self):
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, text: str) -> str:
+        for key, existing in self.items:
+            if existing == text:
+                return key
+        key = f"n{len(self.items) + 1}"
+        self.items.append((key, text))
+        return key
+
+
+def _notes_for(ret, path: str, notes: Footnotes) -> list[str]:
+    keys = []
+    note = (ret.data.get("notes") or {}).get(path)
+    if note:
+        keys.append(notes.add(note))
+    for d in ret.data.get("discrepancies") or []:
+        if path in (d.get("fields") or []):
+            text = f"Declared discrepancy: {d.get('found', '')}. {d.get('note', '')}".replace(". .", ".").strip()
+            keys.append(notes.add(text))
+    return keys
+
+
+def _leftover_notes(ret, notes: Footnotes) -> list[str]:
+    """Notes and discrepancies on fields the page shows no figure for: listed in the data notes, never dropped."""
+    placed = {text for _, text in notes.items}
+    out = [f"{path}: {text}" for path, text in (ret.data.get("notes") or {}).items() if text not in placed]
+    for d in ret.data.get("discrepancies") or []:
+        text = f"Declared discrepancy: {d.get('found', '')}. {d.get('note', '')}".replace(". .", ".").strip()
+        if text not in placed:
+            out.append(f"{', '.join(d.get('fields') or [])}: {text}")
+    return out
+
+
+def _funnel(ret, authority, notes):
+    schema = load_schema()
+    rows, chart_rows = [], []
+    for field in schema.records["funnel"].fields:
+        if field.type != "count":
+            continue
+        value = ret.get(f"funnel.{field.key}")
+        term = authority.stage_term(field.key).get("term", "") if authority else ""
+        rows.append({"label": field.display, "term": term, "value": _count_text(value) or "[x]",
+                     "notes": _notes_for(ret, f"funnel.{field.key}", notes)})
+        if field.key in schema.stages and isinstance(value, (int, float)):
+            chart_rows.append({"label": field.display, "value": float(value), "highlight": True})
+    return rows, chart_rows
+
+
+def _tables(ret, authority, published: Published, dimension: str, notes: Footnotes) -> list[dict]:
+    schema = load_schema()
+    spec = schema.dimensions[dimension]
+    crosswalk = authority.crosswalk(dimension) if authority else {}
+    disclosure = published.plans.get((ret.slug, ret.period))
+    out = []
+    for t, table in enumerate(ret.tables(dimension)):
+        base = base_value(ret, table)
+        rows = []
+        for r, row in enumerate(table.get("rows") or []):
+            if not row:
+                continue
+            entry = crosswalk.get(row.get("label"))
+            codes = ", ".join(spec.code(c).label for c in entry.codes if spec.code(c)) if entry else ""
+            hidden = spec.protected and disclosure is not None and disclosure.row(dimension, t, r)
+            count = "[c]" if hidden else _count_text(row.get("count"))
+            percent = row.get("percent")
+            if hidden:
+                percent_text = "[c]"
+            elif isinstance(percent, (int, float)):
+                percent_text = f"{percent:g}%"
+            elif isinstance(row.get("count"), (int, float)) and base:
+                percent_text = f"{row['count'] / base * 100:.1f}%"
+            else:
+                percent_text = ""
+            row_notes = _notes_for(ret, f"breakdowns.{dimension}[{t}].rows[{r}]", notes)
+            row_notes += _notes_for(ret, f"breakdowns.{dimension}[{t}].rows[{r}].count", notes)
+            rows.append({"label": row.get("label"), "common": codes, "count": count, "percent": percent_text,
+                         "note": entry.note if entry else "", "notes": row_notes})
+        base_name = table.get("base", "")
+        base_text = table.get("base_label") if base_name == "subset" else STAGE_WORDS.get(base_name, base_name)
+        out.append({"rows": rows, "base": base_text, "base_value": _count_text(base) or "[x]",
+                    "total": _count_text(table.get("total")), "complete": table.get("complete", True),
+                    "source": table.get("source", ""), "notes": _notes_for(ret, f"breakdowns.{dimension}[{t}]", notes)})
+    return out
+
+
+def _share_chart(published, metrics: dict, family: str, title: str, chart_id: str, name: str):
+    rows = []
+    for _metric_id, row in metrics.items():
+        if row["family"] != family or row["status"] or row["value"] is None or math.isnan(row["value"]):
+            continue
+        rows.append({"label": row["title"].split(": ", 1)[-1], "value": row["value"], "lower": row["lower95"],
+                     "upper": row["upper95"], "highlight": True})
+    if sum(1 for r in rows if r["value"] > 0) < 2:
+        return None
+    rows.sort(key=lambda r: -r["value"])
+    base = next(iter(r["denominator_label"] for r in metrics.values() if r["family"] == family and not r["status"]), "")
+    top = rows[0]
+    spec = charts.bars(rows, f"{name}: {top['label']} is the largest share ({top['value']:.1f}% of {base})",
+                       f"Bar chart of {title.lower()} as a share of {base} for {name}, with 95% intervals. "
+                       f"The table beside the chart gives every figure.", f"% of {base}")
+    return {"id": chart_id, "html": charts.embed(spec, chart_id), "rows": rows, "base": base, "title": spec["title"]["text"]}
+
+
+def _comparison_rows(published: Published, slug: str, period: str, metrics: dict) -> tuple[list[dict], list[str]]:
+    schema = load_schema()
+    comparisons = published.comparisons_for(slug, period)
+    rows, highlights = [], []
+    for metric in schema.metrics:
+        if not metric.compare or metric.id not in comparisons:
+            continue
+        row = metrics.get(metric.id)
+        if not row or row["status"]:
+            continue
+        cells = []
+        for c in comparisons[metric.id]:
+            value = c["comparator_value"]
+            shown = "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{metric.decimals}f}"
+            result = c["result95"] or ""
+            strong = c["result998"] if c["result998"] in ("higher", "lower") else ""
+            cells.append({"name": c["comparator_name"], "value": shown, "result": result, "strong": bool(strong),
+                          "note": c["note"], "rank": c["rank"], "rank_of": c["rank_of"]})
+            if strong and c["comparator"] in ("region", "england", "neighbours"):
+                highlights.append(f"{metric.title} ({metric_text(row)}) is {strong} than {c['comparator_name']} "
+                                  f"({shown}{'%' if metric.is_percent else ''}), a difference unlikely to be chance (99.8% interval).")
+        rows.append({"title": metric.title, "metric": metric.id, "value": metric_text(row), "interval": interval_text(row),
+                     "cells": cells})
+    return rows, highlights
+
+
+def context(published: Published, slug: str) -> dict:
+    dataset, schema = published.dataset, load_schema()
+    ref = load_reference()
+    authority = dataset.authorities.get(slug)
+    returns = dataset.returns_of(slug)
+    ret = returns[-1]
+    notes = Footnotes()
+    metrics = published.metric_rows(slug, ret.period)
+    funnel_rows, funnel_chart_rows = _funnel(ret, authority, notes)
+    name = authority.name if authority else slug
+    charts_out = {}
+    if funnel_chart_rows:
+        biggest = max(funnel_chart_rows, key=lambda r: r["value"])
+        spec = charts.bars(funnel_chart_rows, f"{name} {ret.period}: from {biggest['value']:,.0f} ({biggest['label']}) to "
+                           f"{funnel_chart_rows[-1]['value']:,.0f} ({funnel_chart_rows[-1]['label']})",
+                           f"Bar chart of the counting funnel for {name} in {ret.period}; the table below gives every stage.",
+                           "count")
+        charts_out["funnel"] = {"id": "chart-funnel", "html": charts.embed(spec, "chart-funnel"), "rows": funnel_chart_rows,
+                                "title": spec["title"]["text"]}
+    sections = []
+    for dim_key, family in (("harm_category", "harm_mix"), ("sector", "sector_mix"), ("referral_source", "source_mix"),
+                            ("outcome", "outcome_share"), ("final_outcome", "final_outcome_share")):
+        dim = schema.dimensions[dim_key]
+        tables = _tables(ret, authority, published, dim_key, notes)
+        chart = _share_chart(published, metrics, family, dim.title, f"chart-{dim_key}", name)
+        gaps = []
+        for code in dim.top_codes:
+            cc = code_count(ret, authority, dim_key, (code.code,))
+            if cc.count is None and "no equivalent" in cc.reason:
+                gaps.append(code.label)
+        sections.append({"key": dim_key, "title": dim.title, "definition": dim.definition, "tables": tables,
+                         "chart": chart, "gaps": gaps})
+    children = [{"title": schema.dimensions[d].title, "tables": _tables(ret, authority, published, d, notes)}
+                for d in ("child_sex", "child_disability", "child_ethnicity", "child_social_care")]
+    timeliness = [{"label": f.display, "definition": f.definition, "value": metric_text(metrics.get(m)),
+                   "interval": interval_text(metrics.get(m)), "notes": _notes_for(ret, f"timeliness.{f.key}", notes)}
+                  for f, m in zip(schema.records["timeliness"].fields,
+                                  ("decision_within_1_day", "meeting_within_5_days", "concluded_within_3_months"))]
+    staffing = [{"label": f.display, "value": _count_text(ret.get(f"staffing.{f.key}")) or "[x]",
+                 "notes": _notes_for(ret, f"staffing.{f.key}", notes)} for f in schema.records["staffing"].fields]
+    headline = [{"title": m.title, "value": metric_text(metrics.get(m.id)), "interval": interval_text(metrics.get(m.id)),
+                 "unit": m.unit, "note": (metrics.get(m.id) or {}).get("note", ""), "metric": m.id}
+                for m in schema.metrics if m.headline]
+    comparison_rows, highlights = _comparison_rows(published, slug, ret.period, metrics)
+    over_time = _over_time(published, slug, returns, name)
+    if over_time["chart"]:
+        charts_out["trend"] = over_time["chart"]
+    figures = [{"label": f.get("label"), "value": "[c]" if figure_hidden(f) else _count_text(f.get("value")),
+                "unit": f.get("unit"), "period": f.get("period", ""), "source": f.get("source", "")}
+               for f in ret.data.get("other_figures") or [] if f]
+    symbols_used = sorted({s for s in ("[x]", "[c]", "[u]", "[z]")
+                           if s in str([funnel_rows, sections, children, timeliness, staffing, headline, figures])})
+    leftover = _leftover_notes(ret, notes)
+    row = ref.loc[slug] if slug in ref.index else None
+    region_code = row["region_code"] if row is not None else ""
+    neighbours = [{"slug": n, "name": ref.loc[n, "name"], "submitted": bool(dataset.returns_of(n))}
+                  for n in (row["neighbour_list"] if row is not None else ())]
+    groups = [g for g in dataset.groups if slug in (g.get("members") or [])]
+    return {
+        "slug": slug, "name": name, "authority": authority.data if authority else {}, "ret": ret, "period": ret.period,
+        "periods": [r.period for r in returns], "region_code": region_code, "region_name": regions().get(region_code, ""),
+        "population": int(row["population_0_17"]) if row is not None else None, "neighbours": neighbours, "groups": groups,
+        "funnel": funnel_rows, "charts": charts_out, "sections": sections, "children": children,
+        "linked_children": _count_text(ret.get("children.linked_children")) or "[x]", "timeliness": timeliness,
+        "staffing": staffing, "headline": headline, "comparisons": comparison_rows, "highlights": highlights,
+        "over_time": over_time, "figures": figures, "notes": notes.items, "leftover": leftover, "symbols": symbols_used,
+        "covered": ret.covered, "narrative": ret.data.get("narrative") or {}, "source": ret.data.get("source") or {},
+        "stages": authority.data.get("stages") if authority else {}, "rag": dict(
+            (v["code"], v["label"]) for v in schema.enums["rag"]),
+    }
+
+
+def _over_time(published: Published, slug: str, returns, name: str) -> dict:
+    schema = load_schema()
+    periods = [r.period for r in returns]
+    rows = []
+    for metric in schema.metrics:
+        if not metric.headline:
+            continue
+        values = [metric_text(published.metric_rows(slug, p).get(metric.id)) for p in periods]
+        if all(v == "[x]" for v in values):
+            continue
+        change = published.change(slug, metric.id, periods[-1])
+        delta = change["change"] if change is not None else math.nan
+        trend = change["trend"] if change is not None else None
+        unit = " points" if metric.is_percent else ""
+        rows.append({"title": metric.title, "values": values,
+                     "change": "" if delta is None or math.isnan(delta) else f"{delta:+,.{metric.decimals}f}{unit}",
+                     "trend": trend or ("fewer than 3 years" if len(periods) < 3 else "")})
+    chart = None
+    series = [(p, published.metric_rows(slug, p).get("referrals_rate")) for p in periods]
+    points = [{"period": p, "value": r["value"], "lower": r["lower95"], "upper": r["upper95"]}
+              for p, r in series if r and not r["status"]]
+    if len(points) >= 2:
+        first, last = points[0], points[-1]
+        word = "rose" if last["value"] > first["value"] else "fell"
+        spec = charts.trend(points, f"{name}: referrals per 10,000 children {word} from {first['value']:.1f} in "
+                            f"{first['period']} to {last['value']:.1f} in {last['period']}",
+                            f"Line chart of referrals per 10,000 children aged 0-17 in {name} by financial year, with 95% intervals.",
+                            "referrals per 10,000 children")
+        chart = {"id": "chart-trend", "html": charts.embed(spec, "chart-trend"), "rows": points, "title": spec["title"]["text"]}
+    return {"periods": periods, "rows": rows, "chart": chart}

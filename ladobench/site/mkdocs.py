@@ -1,0 +1,132 @@
+"""The site's files on disk and mkdocs: write the generated pages beside the hand-written ones, then build."""
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import logging
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ladobench.core import paths
+from ladobench.core.problems import InputError, Problem
+from ladobench.site.render import write_if_changed
+
+GENERATED = ("authorities", "regions", "groups", "metrics", "periods", "downloads", "assets/vendor")
+GENERATED_FILES = ("index.md", "methodology.md", "data-dictionary.md", "downloads.md")
+
+
+def vendor_assets(docs_dir: Path) -> None:
+    """The vega bundle the charts need, generated offline by vl-convert, cached by its version."""
+    import vl_convert
+
+    version = importlib.metadata.version("vl-convert-python")
+    target = docs_dir / "assets" / "vendor" / "vega.js"
+    stamp = f"/* vega, vega-lite and vega-embed bundled by vl-convert-python {version} */\n"
+    if target.exists() and target.read_text(encoding="utf-8")[: len(stamp)] == stamp:
+        return
+    cached = paths.STATIC_PAGES / "assets" / "vendor" / "vega.js"
+    if cached != target and cached.exists() and cached.read_text(encoding="utf-8")[: len(stamp)] == stamp:
+        write_if_changed(target, cached.read_bytes())
+        return
+    write_if_changed(target, stamp + vl_convert.javascript_bundle())
+
+
+def write_pages(docs_dir: Path, files: dict[str, str | bytes]) -> tuple[int, int]:
+    """Write the generated files that changed and remove the generated ones this build did not make (an authority
+    or a year taken out, a half-written .<name>.tmp a stopped build left). Returns (written, removed)."""
+    written = sum(write_if_changed(docs_dir / rel, content) for rel, content in sorted(files.items()))
+    removed = 0
+    for folder in GENERATED:
+        base = docs_dir / folder
+        if not base.is_dir() or folder == "assets/vendor":
+            continue
+        for f in sorted(base.rglob("*")):
+            if f.is_file() and f.relative_to(docs_dir).as_posix() not in files:
+                f.unlink()
+                removed += 1
+    return written, removed
+
+
+def copy_static(docs_dir: Path) -> None:
+    """For a build outside the repo's site_src (tests, benchmarks): the hand-written pages and assets."""
+    if docs_dir.resolve() == paths.STATIC_PAGES.resolve():
+        return
+    for f in sorted(paths.STATIC_PAGES.rglob("*")):
+        rel = f.relative_to(paths.STATIC_PAGES).as_posix()
+        if f.is_file() and not rel.startswith(GENERATED) and rel not in GENERATED_FILES and not rel.endswith(".gitignore"):
+            write_if_changed(docs_dir / rel, f.read_bytes())
+
+
+def source_date_epoch(periods: list[str]) -> int:
+    """Builds are dated by their data (the end of the latest year), so the same input gives the same bytes."""
+    if not periods:
+        return 0
+    end = int(periods[-1][:4]) + 1
+    return int(datetime(end, 3, 31, tzinfo=UTC).timestamp())
+
+
+@contextlib.contextmanager
+def _env(**values):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: str(v) for k, v in values.items()})
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
+    """mkdocs build --strict into a temporary folder; the old site is replaced only if it succeeds."""
+    from mkdocs.commands.build import build as mk_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.", dir=site_dir.parent))
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        with _env(SOURCE_DATE_EPOCH=epoch):
+            config = load_config(str(paths.MKDOCS_YML), docs_dir=str(docs_dir.resolve()), site_dir=str(tmp), strict=True)
+            mk_build(config)
+    except BaseException as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not isinstance(err, (MkDocsException, SystemExit)):
+            raise
+        detail = "; ".join(handler.messages[:5]) or str(err)
+        raise InputError([Problem("site_build", "mkdocs.yml", None, "", f"mkdocs could not build the site ({detail})",
+                                  "a site with no broken links", "Nothing was published; the previous site is unchanged.",
+                                  severity="error")]) from None
+    finally:
+        logger.removeHandler(handler)
+    old = site_dir.with_name(site_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(old)
+    tmp.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_docs(docs_dir: Path, files: dict[str, str | bytes]) -> tuple[int, int]:
+    """The hand-written pages, the chart library and the generated files in the docs folder: (written, removed)."""
+    copy_static(docs_dir)
+    vendor_assets(docs_dir)
+    return write_pages(docs_dir, files)

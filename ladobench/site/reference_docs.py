@@ -1,0 +1,53 @@
+"""The methodology and data dictionary pages, generated from schema/ so they cannot drift from it."""
+from __future__ import annotations
+
+from ladobench.core.schema import NUMERIC_TYPES, load_schema
+
+
+def _type_text(typ) -> str:
+    if isinstance(typ, dict):
+        if "list" in typ:
+            return f"list of {_type_text(typ['list'])}"
+        return f"{typ['map']} → {_type_text(typ['of'])}"
+    return str(typ).replace("_", " ")
+
+
+def fields(records: dict, root: str) -> list[dict]:
+    """Every field path of a file, depth first from its root record, with its definition."""
+    out, seen = [], set()
+
+    def walk(name: str, prefix: str):
+        if name in seen:
+            return
+        seen.add(name)
+        for f in records[name].fields:
+            path = f"{prefix}{f.key}"
+            typ = f.type
+            out.append({"path": path, "type": _type_text(typ), "required": f.required, "label": f.display,
+                        "definition": f.definition or records[typ].definition if isinstance(typ, str) and typ in records else f.definition,
+                        "citation": f.citation, "base": f.base, "symbols": typ in NUMERIC_TYPES})
+            inner = typ
+            while isinstance(inner, dict):
+                inner = inner.get("list") or inner.get("of")
+            if isinstance(inner, str) and inner in records:
+                suffix = "[]." if isinstance(typ, dict) and "list" in typ else "."
+                if isinstance(typ, dict) and "map" in typ:
+                    suffix = f".<{typ['map']}>" + ("[]." if isinstance(typ["of"], dict) and "list" in typ["of"] else ".")
+                walk(inner, path + suffix)
+
+    walk(root, "")
+    return out
+
+
+def generate(render) -> dict[str, str]:
+    schema = load_schema()
+    context = {
+        "return_fields": fields(schema.records, schema.root),
+        "authority_fields": fields(schema.authority_records, schema.authority_root),
+        "group_fields": fields(schema.authority_records, "groups_file"),
+        "dimensions": schema.dimensions, "catalogue": schema.catalogue, "metrics": schema.metrics,
+        "symbols": schema.symbols, "rules": schema.rules, "publishing": schema.publishing,
+        "enums": {k: schema.enum_values(k) for k in schema.enums},
+    }
+    return {"data-dictionary.md": render("data-dictionary.md.j2", **context),
+            "methodology.md": render("methodology.md.j2", **context)}

@@ -1,0 +1,1 @@
+"""Computing what is published: metrics with intervals, comparisons, rankings, trends and disclosure control."""
