@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from ladobench.publish.xlsx import MAX_CELL_TEXT, column_letter, write_workbook
+from ladobench.publish.xlsx import MAX_CELL_TEXT, Sheet, column_letter, write_workbook
 
 ROWS = [
     {"authority": "kent", "period": "2023-24", "metric": "threshold_conversion", "numerator": 782, "value": 53.635116598},
@@ -35,9 +35,27 @@ def test_values_read_back_as_written(book):
     assert rows[0] == tuple(COLUMNS)
     assert rows[1] == ("kent", "2023-24", "threshold_conversion", 782, 53.635117)  # 6 decimal places, as the CSV
     assert rows[3] == ("gloucestershire", "2022-23", "substantiation", 155, True)
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:E4"
+    assert ws.freeze_panes == "A2" and ws.tables["metrics"].ref == "A1:E4"  # an Excel table (ListObject), its own filter
+    assert ws.tables["metrics"].autoFilter.ref == "A1:E4" and not ws.merged_cells.ranges
     assert ws["A1"].font.b and not ws["A2"].font.b
     assert list(wb["empty"].iter_rows(values_only=True)) == [("a",)]
+    assert wb["empty"].tables["empty"].ref == "A1:A2"  # a table with no rows keeps one empty body row
+
+
+def test_a_sheet_with_a_title_and_lines_puts_its_table_under_them():
+    sheet = Sheet("data", ["n", "label"], {"n": [1, 2.0, 2.5], "label": ["a", "b", None]}, title="Table 1: numbers",
+                  lines=["This worksheet contains one table.", ("Source", 3)])
+    cover = Sheet("cover", title="A title", lines=["One paragraph."])
+    contents = Sheet("contents", ["Sheet name", "Title"], [{"Sheet name": "data", "Title": "Table 1"}], links="Sheet name")
+    wb = load_workbook(io.BytesIO(write_workbook({"cover": cover, "contents": contents, "data": sheet})))
+    ws = wb["data"]
+    assert [r for r in ws.iter_rows(values_only=True)] == [
+        ("Table 1: numbers", None), ("This worksheet contains one table.", None), ("Source", None), ("n", "label"),
+        (1, "a"), (2, "b"), (2.5, None)]  # 2.0 is written as the whole number it is
+    assert type(ws["A6"].value) is int and ws["A1"].font.b and ws["A1"].font.sz == 15
+    assert ws.tables["data"].ref == "A4:B7" and ws.freeze_panes == "A5"
+    assert not wb["cover"].tables and wb["cover"]["A2"].value == "One paragraph."
+    assert wb["contents"]["A2"].hyperlink.location == "'data'!A1"
 
 
 def test_text_is_never_a_formula_and_hostile_text_is_made_safe(book):

@@ -1,21 +1,33 @@
-"""Open data downloads: the tidy metrics, comparisons and validated returns as CSV and JSON."""
+"""Open data downloads: the tidy metrics, comparisons and validated returns as CSV and JSON, the reference table,
+the metric metadata, the accessible workbook and the Data Package (v2) that describes them.
+
+One symbol convention in every table: a value that is not given is empty, and the status column beside it
+gives the GSS symbol that says why ([x], [z], [c]). Every table starts with the area columns of DfE's open data
+standards (ladobench.publish.areas).
+"""
 from __future__ import annotations
 
 import json
-from functools import cache
 
-import yaml
-
-from ladobench.core.paths import SCHEMA_DIR
+from ladobench.core.paths import REFERENCE_CSV
 from ladobench.core.schema import NUMERIC_TYPES, load_schema
+from ladobench.publish import metadata
+from ladobench.publish.areas import area, area_columns
+from ladobench.publish.package import as_at, columns, datapackage, spec
 from ladobench.publish.tables import csv_text, json_records, json_text
-from ladobench.publish.xlsx import write_workbook
+from ladobench.publish.workbook import workbook
 from ladobench.stats.published import Published
 from ladobench.stats.suppression import figure_hidden
 
+__all__ = ["as_at", "datapackage", "files", "generate", "returns_json", "return_rows", "row_counts", "spec"]
+
 
 def returns_json(published: Published) -> list[dict]:
-    """Each validated return whole, as its authority wrote it, with the same disclosure control as the pages."""
+    """Each validated return whole, as its authority wrote it, with the same disclosure control as the pages.
+
+    A return is a document in the return's own format (schema/return.yaml), where a symbol stands in place of a
+    figure: so here a suppressed figure is "[c]", as in a return, rather than empty with a status beside it.
+    """
     schema, out = load_schema(), []
     for ret in published.dataset.returns:
         data = json.loads(json.dumps(ret.data, default=str))
@@ -30,71 +42,57 @@ def returns_json(published: Published) -> list[dict]:
         for fig in data.get("other_figures") or []:
             if fig and figure_hidden(fig):
                 fig["value"] = "[c]"
-        out.append({"authority": ret.slug, "period": ret.period, "return": data})
+        out.append({"authority": ret.slug, "period": ret.period, **area(ret.slug, ret.period), "return": data})
     return out
 
 
+def _figure(value, percent=None, hidden: bool = False) -> dict:
+    """A figure as the tables publish it: the number in value (and percent), or empty with its symbol in status."""
+    if hidden:
+        return {"value": None, "percent": None, "status": "[c]"}
+    symbol = value if isinstance(value, str) else ""
+    return {"value": None if symbol else value, "percent": percent if isinstance(percent, (int, float)) else None,
+            "status": symbol}
+
+
 def return_rows(published: Published) -> list[dict]:
-    """Every published figure of every return, one row each, with [c] where disclosure control applies."""
+    """Every published figure of every return, one row each; a suppressed figure is empty with [c] in status."""
     schema, rows = load_schema(), []
     for ret in published.dataset.returns:
         disclosure = published.plans.get((ret.slug, ret.period))
+        where = {"authority": ret.slug, "period": ret.period, **area(ret.slug, ret.period)}
         for record in ("funnel", "timeliness", "staffing", "children"):
             for f in schema.records[record].fields:
                 value = ret.get(f"{record}.{f.key}")
                 if value is not None and f.type in NUMERIC_TYPES:  # the flat table is figures; returns.json has all
-                    rows.append({"authority": ret.slug, "period": ret.period, "field": f"{record}.{f.key}", "table": "",
-                                 "label": "", "value": value, "percent": None})
+                    rows.append({**where, "item": f"{record}.{f.key}", "field": f"{record}.{f.key}", "table": None,
+                                 "label": "", **_figure(value)})
         for dim, tables in (ret.data.get("breakdowns") or {}).items():
             protected = schema.dimensions[dim].protected
             for t, table in enumerate(tables or []):
                 for r, row in enumerate((table or {}).get("rows") or []):
                     hidden = protected and disclosure is not None and disclosure.row(dim, t, r)
-                    rows.append({"authority": ret.slug, "period": ret.period, "field": f"breakdowns.{dim}",
+                    rows.append({**where, "item": f"breakdowns.{dim}[{t}].rows[{r}]", "field": f"breakdowns.{dim}",
                                  "table": t, "label": row.get("label"),
-                                 "value": "[c]" if hidden else row.get("count"),
-                                 "percent": "[c]" if hidden else row.get("percent")})
+                                 **_figure(row.get("count"), row.get("percent"), hidden)})
         for i, fig in enumerate(ret.data.get("other_figures") or []):
-            rows.append({"authority": ret.slug, "period": ret.period, "field": "other_figures", "table": i,
-                         "label": fig.get("label"), "value": "[c]" if figure_hidden(fig) else fig.get("value"),
-                         "percent": None})
+            rows.append({**where, "item": f"other_figures[{i}]", "field": "other_figures", "table": i,
+                         "label": fig.get("label"), **_figure(fig.get("value"), hidden=figure_hidden(fig))})
     return rows
 
 
-@cache
-def spec() -> dict:
-    return yaml.safe_load((SCHEMA_DIR / "downloads.yaml").read_text(encoding="utf-8"))
-
-
-def datapackage() -> dict:
-    """A Frictionless Tabular Data Package describing every download, from schema/downloads.yaml."""
-    s = spec()
-    resources = []
-    for table in s["tables"]:
-        resources.append({
-            "name": table["name"], "path": table["path"], "title": table["title"], "description": table["description"],
-            "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "schema": {"fields": table["fields"], "missingValues": s["missing_values"]},
-        })
-        if table.get("json"):
-            resources.append({"name": f"{table['name']}-json", "path": table["json"], "title": f"{table['title']} (JSON)",
-                              "format": "json", "mediatype": "application/json", "encoding": "utf-8"})
-    wb = s["workbook"]
-    resources.append({"name": "workbook", "path": wb["path"], "title": wb["title"], "description": wb["description"],
-                      "format": "xlsx", "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
-    # data-package, not tabular-data-package: the JSON and XLSX files are resources too.
-    return {"profile": "data-package", "name": s["name"], "title": s["title"], "description": s["description"],
-            "resources": resources}
-
-
-def workbook(tables: dict[str, tuple[list[dict], list[str]]]) -> bytes:
-    """One XLSX with a sheet per table, byte-identical for the same data (ladobench.publish.xlsx: streamed, plain cells)."""
-    return write_workbook({name: (columns, rows) for name, (rows, columns) in tables.items()},
-                          title=spec()["workbook"]["title"])
+def _metrics_areas(published: Published) -> dict[str, list]:
+    return _once(published, "areas", lambda: area_columns(published.metrics["authority"].tolist(),
+                                                          published.metrics["period"].tolist()))
 
 
 def _metrics_records(published: Published) -> list[dict]:
-    return _once(published, "metrics", lambda: json_records(published.metrics))
+    def make():
+        areas = _metrics_areas(published)
+        names = list(areas)
+        return [{**dict(zip(names, values)), **row}
+                for values, row in zip(zip(*areas.values()), json_records(published.metrics))]
+    return _once(published, "metrics", make)
 
 
 def _return_rows(published: Published) -> list[dict]:
@@ -109,42 +107,47 @@ def _once(published: Published, key: str, make):
     return cache[key]
 
 
-def _columns(table: str) -> list[str]:
-    return [f["name"] for t in spec()["tables"] if t["name"] == table for f in t["fields"]]
-
-
 def _metrics_files(published: Published) -> dict[str, str]:
-    return {"downloads/metrics.csv": csv_text(published.metrics, _columns("metrics")),
+    return {"downloads/metrics.csv": csv_text(published.metrics, columns("metrics"), _metrics_areas(published)),
             "downloads/metrics.json": json_text(_metrics_records(published))}
 
 
 def _comparisons_files(published: Published) -> dict[str, str]:
-    return {"downloads/comparisons.csv": csv_text(published.comparisons, _columns("comparisons"))}
+    frame = published.comparisons
+    areas = area_columns(frame["authority"].tolist(), frame["period"].tolist())
+    return {"downloads/comparisons.csv": csv_text(frame, columns("comparisons"), areas)}
 
 
 def _returns_files(published: Published) -> dict[str, str]:
-    return {"downloads/returns.csv": csv_text(_return_rows(published), _columns("returns")),
+    return {"downloads/returns.csv": csv_text(_return_rows(published), columns("returns")),
             "downloads/returns.json": json_text(returns_json(published))}
 
 
 def _workbook_file(published: Published) -> dict[str, bytes]:
-    data = workbook({"metrics": (_metrics_records(published), _columns("metrics")), "returns": (_return_rows(published), _columns("returns"))})
+    metrics = {**published.columns("metrics"), **_metrics_areas(published)}
+    data = workbook(published.periods, {"metrics": (columns("metrics"), metrics),
+                                        "returns": (columns("returns"), _return_rows(published))})
     return {"downloads/" + spec()["workbook"]["path"]: data}
 
 
-def _package_files(published: Published) -> dict[str, str]:
-    return {"downloads/datapackage.json": json_text(datapackage())}
+def _reference_files(published: Published) -> dict[str, str]:
+    return {"downloads/" + spec()["reference"]["path"]: REFERENCE_CSV.read_text(encoding="utf-8")}
 
 
-# Independent pieces, largest first.
-JOBS = (_workbook_file, _comparisons_files, _metrics_files, _returns_files, _package_files)
+def _metadata_files(published: Published) -> dict[str, str]:
+    return {"downloads/" + spec()["metadata"]["path"]: json_text(list(metadata.records().values()))}
+
+
+# Independent pieces, largest first; the data package, which gives a digest of them all, comes last.
+JOBS = (_workbook_file, _comparisons_files, _metrics_files, _returns_files, _reference_files, _metadata_files)
 
 
 def files() -> list[str]:
     """Every file the downloads are, under downloads/."""
-    tables = spec()["tables"]
-    return sorted([*(t["path"] for t in tables), *(t["json"] for t in tables if t.get("json")),
-                   spec()["workbook"]["path"], "datapackage.json"])
+    s = spec()
+    tables = s["tables"]
+    return sorted([*(t["path"] for t in tables), *(t["json"] for t in tables if t.get("json")), s["reference"]["path"],
+                   s["metadata"]["path"], s["workbook"]["path"], "datapackage.json"])
 
 
 def row_counts(published: Published) -> dict[str, int]:
@@ -157,4 +160,6 @@ def generate(published: Published) -> dict[str, str | bytes]:
     out: dict[str, str | bytes] = {}
     for job in JOBS:
         out.update(job(published))
+    package = datapackage(published.periods, out)
+    out["downloads/datapackage.json"] = json_text(package)
     return out

@@ -1,9 +1,15 @@
-"""Tables as published files: CSV written by pandas (numbers rounded once, to 4 places) and JSON by json."""
+"""Tables as published files: CSV written by pandas (numbers rounded once, to 4 places) and JSON by json.
+
+A whole number is written as an integer in every file (968, never 968.0): a column whose values
+are all whole is written as pandas' nullable Int64, and in a column that mixes counts with
+decimals (a numerator that is a mean caseload for one metric) each whole value is an integer.
+"""
 from __future__ import annotations
 
 import json
 import math
 
+import numpy as np
 import pandas as pd
 
 # Text that a spreadsheet would run as a formula gets a leading quote (OWASP CSV injection).
@@ -16,34 +22,61 @@ def _text_cell(value):
     if isinstance(value, str) and value[:1] in _FORMULA:
         return "'" + value
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, CSV_DECIMALS)
+        if math.isnan(value):
+            return None
+        value = round(value, CSV_DECIMALS)
+        return int(value) if value.is_integer() else value
     return value
 
 
-def _column(values) -> pd.Series | list:
-    """A column as pandas should write it: whole numbers stay whole, floats are rounded once, text is made safe."""
+def _floats(values) -> pd.Series | np.ndarray:
+    """A float column rounded once; Int64 when every value is whole, else whole values as Python ints."""
+    series = pd.Series(values, dtype="float64").round(CSV_DECIMALS)
+    numbers = series.to_numpy()
+    whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
+    given = ~np.isnan(numbers)
+    if whole[given].all():
+        return series.astype("Int64")
+    if not whole.any():
+        return series
+    out = numbers.astype(object)
+    out[whole] = [int(v) for v in numbers[whole]]
+    out[~given] = None
+    return out
+
+
+def _column(values) -> pd.Series | np.ndarray | list:
+    """A column as pandas should write it: whole numbers as integers, floats rounded once, text made safe."""
     kinds = {type(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))}
     if kinds and kinds <= {int}:
         return pd.array(values, dtype="Int64")
-    if kinds == {float}:
-        return pd.Series(values, dtype="float64").round(CSV_DECIMALS)
+    if kinds == {float} or kinds == {int, float}:
+        return _floats([np.nan if v is None else v for v in values])
     return [_text_cell(v) for v in values]
 
 
-def csv_text(data: pd.DataFrame | list[dict], columns: list[str]) -> str:
-    """CSV of these columns (a column the data lacks is empty), one header row, \\n line ends."""
+def csv_text(data: pd.DataFrame | list[dict], columns: list[str], extra: dict[str, list] | None = None) -> str:
+    """CSV of these columns (a column the data lacks is empty), one header row, \\n line ends.
+
+    extra: columns given whole, {name: values}, that the data does not hold (the area codes).
+    """
+    extra = extra or {}
     if isinstance(data, pd.DataFrame):
-        cells = {c: data[c].tolist() if c in data.columns else [None] * len(data) for c in columns}
+        cells = {c: extra[c] if c in extra else data[c].tolist() if c in data.columns else [None] * len(data)
+                 for c in columns}
     else:
-        cells = {c: [row.get(c) for row in data] for c in columns}
+        cells = {c: extra[c] if c in extra else [row.get(c) for row in data] for c in columns}
     frame = pd.DataFrame({c: _column(values) for c, values in cells.items()}, columns=columns)
     return frame.to_csv(index=False, lineterminator="\n")
 
 
 def clean(value):
-    """A value as JSON publishes it: floats rounded to 6 places, NaN as null."""
+    """A value as JSON publishes it: floats rounded to 6 places, whole numbers as integers, NaN as null."""
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, JSON_DECIMALS)
+        if math.isnan(value):
+            return None
+        value = round(value, JSON_DECIMALS)
+        return int(value) if value.is_integer() else value
     return value
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from ladobench.core.reference import load_reference, regions
 from ladobench.core.schema import load_schema
+from ladobench.publish.metadata import record as metric_metadata
 from ladobench.site import charts
 from ladobench.stats.published import Published, interval_text, metric_text
 from ladobench.stats.ranking import MIN_AREAS_TO_RANK
@@ -145,7 +146,8 @@ def metric_view(published: Published, metric_id: str) -> dict:
                        "title": spec["title"]["text"]}
     return {"metric": metric, "period": period, "rows": rows, "figures": figures, "over_time": over_time,
             "trend_chart": trend_chart, "can_rank": sum(1 for r in latest if _ok(r)) >= MIN_AREAS_TO_RANK,
-            "min_rank": MIN_AREAS_TO_RANK, "unit_word": "percent" if metric.is_percent else metric.unit}
+            "min_rank": MIN_AREAS_TO_RANK, "unit_word": "percent" if metric.is_percent else metric.unit,
+            "metadata": metric_metadata(metric_id)}
 
 
 class Listings:
