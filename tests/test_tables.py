@@ -57,3 +57,24 @@ def test_every_float_reads_back_as_itself_rounded_to_4_places(values):
 def test_json_rounds_to_6_places_and_writes_nan_as_null():
     records = json_records(pd.DataFrame({"v": [1 / 3, math.nan], "n": ["a", "b"]}))
     assert json.loads(json_text(records)) == [{"n": "a", "v": 0.333333}, {"n": "b", "v": None}]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 10**9).map(float), st.floats(0, 1e6)), min_size=1, max_size=30))
+def test_a_whole_number_is_written_as_an_integer_in_csv_and_json(values):
+    """968.0 is published as 968 everywhere, whether its column is all whole or mixes in decimals."""
+    rows = _read(csv_text([{"v": v} for v in values], ["v"]))
+    records = json_records([{"v": v} for v in values])
+    for value, row, record in zip(values, rows, records):
+        if value is None:
+            assert row["v"] == "" and record["v"] is None
+            continue
+        assert float(row["v"]) == round(value, 4)
+        assert ("." in row["v"]) == (not round(value, 4).is_integer()), (value, row["v"])
+        assert (type(record["v"]) is int) == round(value, 6).is_integer() and record["v"] == round(value, 6)
+
+
+def test_a_column_of_whole_floats_is_typed_integer_when_read_back():
+    text = csv_text(pd.DataFrame({"k": ["a", "b", "c"], "n": [968.0, None, 133163.0]}), ["k", "n"])
+    assert text == "k,n\na,968\nb,\nc,133163\n"
+    assert str(pd.read_csv(io.StringIO(text), dtype_backend="numpy_nullable")["n"].dtype) == "Int64"

@@ -31,7 +31,7 @@ def _text_cell(value):
 
 def _floats(values) -> pd.Series | np.ndarray:
     """A float column rounded once; Int64 when every value is whole, else whole values as Python ints."""
-    series = pd.Series(values, dtype="float64").round(CSV_DECIMALS)
+    series = pd.Series(values, dtype="float64").round(CSV_DECIMALS)  # None becomes NaN
     numbers = series.to_numpy()
     whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
     given = ~np.isnan(numbers)
@@ -47,11 +47,15 @@ def _floats(values) -> pd.Series | np.ndarray:
 
 def _column(values) -> pd.Series | np.ndarray | list:
     """A column as pandas should write it: whole numbers as integers, floats rounded once, text made safe."""
-    kinds = {type(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))}
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
     if kinds and kinds <= {int}:
         return pd.array(values, dtype="Int64")
-    if kinds == {float} or kinds == {int, float}:
-        return _floats([np.nan if v is None else v for v in values])
+    if kinds and kinds <= {int, float}:  # NaN is a float: counts with gaps are whole numbers too
+        return _floats(values)
+    if kinds == {str}:  # codes and names repeat: make each distinct text safe once
+        safe = {v: _text_cell(v) for v in set(values)}
+        return [safe[v] for v in values]
     return [_text_cell(v) for v in values]
 
 

@@ -37,7 +37,7 @@ def notes() -> list[dict]:
     ]
 
 
-def cover(periods: list[str], contents: list[dict]) -> Sheet:
+def cover(periods: list[str]) -> Sheet:
     s, wb = spec(), spec()["workbook"]
     when = as_at(periods)
     period = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else (periods[0] if periods else "none yet")
@@ -50,7 +50,7 @@ def cover(periods: list[str], contents: list[dict]) -> Sheet:
         ("Contact", HEADING), s["contact"].strip(),
         ("Revisions", HEADING), s["revisions"].strip(),
         ("This workbook", HEADING),
-        f"The Contents sheet lists the {len(contents)} sheets. Each table starts under its sheet's title and notes, "
+        "The Contents sheet links to every sheet. Each table starts under its sheet's title and notes, "
         "and is marked as an Excel table. Empty cells are explained by the status column and the Symbols sheet; "
         "notes are on the Notes sheet. The comparisons are in comparisons.csv.",
     ]
@@ -75,7 +75,7 @@ def sheets(periods: list[str], data: dict[str, tuple[list[str], list | dict]]) -
     contents = [{"Sheet name": "Notes", "Content": "Notes the tables refer to"},
                 {"Sheet name": "Symbols", "Content": "The GSS symbols used in this workbook"},
                 *({"Sheet name": name, "Content": title} for name, _, title in DATA_SHEETS)]
-    out = {"Cover": cover(periods, [{"Sheet name": "Contents"}, *contents])}
+    out = {"Cover": cover(periods)}
     out["Contents"] = Sheet("Contents", ["Sheet name", "Content"], contents, title="Contents",
                             lines=["This worksheet contains one table. Each sheet name links to its sheet."],
                             links="Sheet name", widths={"Sheet name": 16, "Content": 70})
