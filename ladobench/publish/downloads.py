@@ -14,7 +14,7 @@ from ladobench.core.schema import NUMERIC_TYPES, load_schema
 from ladobench.publish import metadata
 from ladobench.publish.areas import area, area_columns
 from ladobench.publish.package import as_at, columns, datapackage, spec
-from ladobench.publish.tables import csv_text, json_records, json_text
+from ladobench.publish.tables import clean, csv_text, json_text
 from ladobench.publish.workbook import workbook
 from ladobench.stats.published import Published
 from ladobench.stats.suppression import figure_hidden
@@ -87,11 +87,13 @@ def _metrics_areas(published: Published) -> dict[str, list]:
 
 
 def _metrics_records(published: Published) -> list[dict]:
-    def make():
-        areas = _metrics_areas(published)
-        names = list(areas)
-        return [{**dict(zip(names, values)), **row}
-                for values, row in zip(zip(*areas.values()), json_records(published.metrics))]
+    def make():  # column by column: only the float columns need cleaning
+        frame = published.metrics
+        data = {c: [clean(v) for v in values] if frame[c].dtype.kind == "f" else values
+                for c, values in published.columns("metrics").items()}
+        data.update(_metrics_areas(published))
+        names = list(data)
+        return [dict(zip(names, values)) for values in zip(*data.values())]
     return _once(published, "metrics", make)
 
 

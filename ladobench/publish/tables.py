@@ -90,4 +90,7 @@ def json_records(data: pd.DataFrame | list[dict]) -> list[dict]:
 
 
 def json_text(data) -> str:
+    """JSON with sorted keys; a list of records is one record a line (json's C encoder, and a diff shows the rows)."""
+    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        return "[\n" + ",\n".join(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in data) + "\n]\n"
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
