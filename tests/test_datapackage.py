@@ -90,6 +90,7 @@ def test_the_package_is_data_package_v2_with_keys_licence_and_provenance(package
     for name in TABLES:
         keys = tables[name]["schema"]["foreignKeys"]
         assert {"fields": ["new_la_code"], "reference": {"resource": "authorities", "fields": ["ons_code"]}} in keys
+        assert {"fields": ["old_la_code"], "reference": {"resource": "authorities", "fields": ["dfe_number"]}} in keys
     fields = {f["name"]: f for f in tables["metrics"]["schema"]["fields"]}
     assert _categories(fields["status"]) == {"[x]", "[z]", "[c]"} and "threshold_conversion" in _categories(fields["metric"])
     assert len(_categories(fields["region_code"])) == 9

@@ -58,7 +58,8 @@ def _schema(table: dict) -> dict:
     if table is not spec()["reference"]:
         ref = spec()["reference"]["name"]
         schema["foreignKeys"] = [{"fields": ["authority"], "reference": {"resource": ref, "fields": ["slug"]}},
-                                 {"fields": ["new_la_code"], "reference": {"resource": ref, "fields": ["ons_code"]}}]
+                                 {"fields": ["new_la_code"], "reference": {"resource": ref, "fields": ["ons_code"]}},
+                                 {"fields": ["old_la_code"], "reference": {"resource": ref, "fields": ["dfe_number"]}}]
     return schema
 
 
