@@ -6,7 +6,7 @@ ONS code (new_la_code) or the DfE number (old_la_code) without a lookup of our s
 """
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from ladobench.core.reference import load_reference
 
@@ -21,14 +21,19 @@ def time_period(period: str) -> int:
     return int(start + end)
 
 
-@cache
 def _area(slug: str) -> dict:
+    return _areas(id(load_reference()))[slug]  # validation refuses an authority not in the reference table
+
+
+@lru_cache(maxsize=4)
+def _areas(_table: int) -> dict[str, dict]:
+    """Every authority's area columns, worked out once per reference table."""
     ref = load_reference()
-    row = ref.loc[slug]  # validation refuses a return whose authority is not in the reference table
-    return {"time_identifier": TIME_IDENTIFIER, "geographic_level": GEOGRAPHIC_LEVEL,
-            "country_code": COUNTRY[0], "country_name": COUNTRY[1],
-            "region_code": row["region_code"], "region_name": row["region_name"],
-            "old_la_code": int(row["dfe_number"]), "new_la_code": row["ons_code"], "la_name": row["name"]}
+    return {slug: {"time_identifier": TIME_IDENTIFIER, "geographic_level": GEOGRAPHIC_LEVEL,
+                   "country_code": COUNTRY[0], "country_name": COUNTRY[1],
+                   "region_code": row["region_code"], "region_name": row["region_name"],
+                   "old_la_code": int(row["dfe_number"]), "new_la_code": row["ons_code"], "la_name": row["name"]}
+            for slug, row in ref.iterrows()}
 
 
 def area(slug: str, period: str) -> dict:
