@@ -179,7 +179,7 @@ def one_run(root: Path, work: Path, quiet: bool, rebuild: bool, skip_xlsx: bool 
     if skip_xlsx:
         import ladobench.publish.downloads
 
-        ladobench.publish.downloads.workbook = lambda tables: b""
+        ladobench.publish.downloads.workbook = lambda *args: b""
     with MemorySampler() as sampled:
         started = time.perf_counter()  # (after the sampler's start)
         progress = build(root, site, docs, quiet=quiet)

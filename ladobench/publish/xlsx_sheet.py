@@ -7,8 +7,8 @@ each sheet's XML straight into the zip, a block of rows at a time, in a fraction
 A sheet is a title in A1, lines of text under it in column A (one paragraph a cell, as the
 Government Analysis Function's guidance on releasing statistics in spreadsheets asks), then at
 most one table: a header row in bold, frozen, marked as an Excel table (a ListObject, with its
-own filter), and the rows, with no blank row or column and no merged cell. Fixed timestamps: the same tables give the same bytes. Text is
-always a text cell: a value starting with "=" is never a formula.
+own filter), and the rows, with no blank row or column and no merged cell. Text is always a text
+cell: a value starting with "=" is never a formula.
 """
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ class Sheet:
     """One worksheet: a title in A1, lines of text under it, then a table (if it has columns).
 
     rows: sequences in column order, dicts, or the columns themselves as {column: values}.
-    lines: text, or (text, style) for a heading. links: {column: True} makes that column's cells
-    links to the sheets they name (a contents table).
+    lines: text, or (text, style) for a heading. links: a column whose cells link to the sheets
+    they name (a contents table). widths: column widths by column name (by position without a table).
     """
     name: str
     columns: list[str] = field(default_factory=list)
