@@ -402,8 +402,10 @@ def test_no_page_loads_anything_from_another_host(demo, html):
         bad += [(css.name, "css", "@import", u) for u in re.findall(r"@import\s+(?:url\()?['\"]?([^'\");]+)", text) if _foreign(u)]
     assert scanned > 50
     assert not bad, bad[:20]
-    # Outbound links in the demo: the theme credit and the local preview address in the how-to page.
-    assert outbound <= {"https://squidfunk.github.io/mkdocs-material/", "http://127.0.0.1:8000"}, outbound
+    # Outbound links in the demo: the theme credit, the local preview address in the how-to page and the data's
+    # licence (Open Government Licence v3.0) on the downloads page.
+    assert outbound <= {"https://squidfunk.github.io/mkdocs-material/", "http://127.0.0.1:8000",
+                        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}, outbound
 
 
 def test_every_local_link_resolves(demo, html):
