@@ -163,9 +163,8 @@ def test_year_on_year_change_for_kent_referrals(dataset):
 
 def test_downloads_carry_the_tidy_table_as_csv_and_json(dataset):
     from ladobench.publish import downloads
-    from ladobench.site.pages import render
 
-    files = downloads.generate(publish(dataset), render)
+    files = downloads.generate(publish(dataset))
     rows = list(csv.DictReader(io.StringIO(files["downloads/metrics.csv"])))
     kent = next(r for r in rows if r["authority"] == "kent" and r["period"] == "2023-24" and r["metric"] == "threshold_conversion")
     assert (kent["numerator"], kent["denominator"]) == ("782.0", "1458.0")

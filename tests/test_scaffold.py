@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 
 from ladobench.cli import main
 from ladobench.core.paths import AUTHORITIES_DIR, SITE_SRC
-from ladobench.core.reference import load_reference
+from ladobench.core.reference import close_slugs, load_reference
 from ladobench.core.schema import load_schema
 from ladobench.returns.validate import validate
-from ladobench.spreadsheet.scaffold import authority_yaml, close_slugs, latest_period
+from ladobench.spreadsheet.scaffold import authority_yaml, latest_period
 
 
 @pytest.fixture

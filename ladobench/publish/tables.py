@@ -27,7 +27,7 @@ def _column(values) -> pd.Series | list:
         return pd.array(values, dtype="Int64")
     if kinds == {float}:
         return pd.Series(values, dtype="float64").round(CSV_DECIMALS)
-    return [_text_cell(v) for v in values]
+    return pd.Series([_text_cell(v) for v in values], dtype=object)  # each cell as it is: 5 and 5.5, [c] and 155
 
 
 def csv_text(data: pd.DataFrame | list[dict], columns: list[str]) -> str:
