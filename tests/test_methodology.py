@@ -140,3 +140,15 @@ def test_a_z_that_is_not_its_level_is_refused(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("z: 3.090232306167813", "z: 2.576"), encoding="utf-8")
     with pytest.raises(ValueError, match="not the two-sided critical value for 99.8%"):
         load_schema(tmp_path / "schema")
+
+
+@pytest.mark.parametrize("edit", [("alpha: 0.05", "alpha: 5"), ("min_points: 3", "min_points: 9"), ("factor: 2.0", "factor: 0.5"),
+                                  ('level: "99.8"', 'level: "99"')])
+def test_a_number_out_of_its_range_is_refused(tmp_path, edit):
+    shutil.copytree(REPO / "schema", tmp_path / "schema")
+    path = tmp_path / "schema" / "methodology.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(*edit), encoding="utf-8")
+    with pytest.raises(ValueError, match="schema/methodology.yaml"):
+        load_schema(tmp_path / "schema")

@@ -149,10 +149,16 @@ def _methodology(raw: dict) -> Methodology:
     for lv in levels:  # a z that is not its level's would publish intervals the page mislabels
         if abs(NormalDist().inv_cdf(0.5 + float(lv.level) / 200) - lv.z) > 1e-9:
             raise ValueError(f"schema/methodology.yaml: z = {lv.z} is not the two-sided critical value for {lv.level}%")
+    if sorted(lv.level for lv in levels) != ["95", "99.8"]:
+        raise ValueError("schema/methodology.yaml: the interval levels are 95 and 99.8 (the pages and downloads name them)")
     trend, yoy = raw["trend"], raw["year_on_year"]
-    return Methodology(levels, int(raw["intervals"]["byar_min_count"]), int(raw["ranking"]["min_areas"]),
-                       int(trend["min_points"]), int(trend["recent_points"]), float(trend["alpha"]),
-                       float(yoy["factor"]), int(yoy["min_count"]))
+    m = Methodology(levels, int(raw["intervals"]["byar_min_count"]), int(raw["ranking"]["min_areas"]),
+                    int(trend["min_points"]), int(trend["recent_points"]), float(trend["alpha"]),
+                    float(yoy["factor"]), int(yoy["min_count"]))
+    if not (m.min_areas_to_rank >= 1 and 2 <= m.trend_min_points <= m.trend_recent_points and 0 < m.trend_alpha < 1
+            and m.jump_factor > 1 and m.jump_min_count >= 0 and m.byar_min_count >= 0):
+        raise ValueError(f"schema/methodology.yaml: a number out of its range in {m}")
+    return m
 
 
 @dataclass(frozen=True)

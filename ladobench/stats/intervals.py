@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ladobench.core.schema import load_schema
+
 try:  # the functions scipy.stats.binom calls (Boost's binomial), without importing scipy.stats (0.7 s a build)
     from scipy.special._ufuncs import _binom_cdf, _binom_pmf, _binom_ppf
 except ImportError:  # a scipy that has moved them: the public distribution gives the same values, slower
     from scipy.stats import binom as _binom
 
     _binom_cdf, _binom_pmf, _binom_ppf = _binom.cdf, _binom.pmf, _binom.ppf
-
-from ladobench.core.schema import load_schema
 
 # Two-sided critical values, written out in schema/methodology.yaml (not computed) so they are
 # identical to the constants quoted in Fingertips' technical guidance.
