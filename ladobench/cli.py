@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ladobench.core import paths
-from ladobench.core.problems import InputError
+from ladobench.core.problems import InputError, UnknownRule
 
 
 def _summary(ret) -> str:
@@ -140,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         for problem in err.problems:
             print(("error: " if problem.is_error else "warning: ") + problem.format(), file=sys.stderr)
+        return 1
+    except UnknownRule as err:  # a defect in ladobench, not in the input: said in one line, without a traceback
+        print(f"error: ladobench itself is at fault ({err}), so a message it meant to give is missing. "
+              "Please report this.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

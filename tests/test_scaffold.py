@@ -95,7 +95,7 @@ def test_an_unknown_slug_is_refused_with_close_matches(root, capsys):
 def test_an_existing_folder_is_never_overwritten(root, capsys):
     before = {p: p.read_bytes() for p in (root / "kent").iterdir()}
     code, _, err = _run(capsys, "--root", str(root), "new", "kent")
-    assert code == 1 and "already exists" in err and "authorities/kent" in err
+    assert code == 1 and "already exists" in err and "authorities/kent" in err and "[authority_exists]" in err
     assert {p: p.read_bytes() for p in (root / "kent").iterdir()} == before
 
 

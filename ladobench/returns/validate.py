@@ -30,8 +30,8 @@ CELLS = pa.DataFrameSchema(
      "kind": pa.Column(str, pa.Check.isin(["count", "percent", "fte", "number"])), "value": pa.Column(float)},
     checks=[pa.Check(fn, name=name) for name, (fn, _) in _CELL_CHECKS.items()],
 )
-JUMP = 2.0  # a stage more than doubling or halving since last year earns a warning
-JUMP_MIN = 20  # below this, year-on-year swings are noise
+JUMP = load_schema().methodology.jump_factor  # a stage more than doubling or halving since last year earns a warning
+JUMP_MIN = load_schema().methodology.jump_min_count  # below this, year-on-year swings are noise
 
 
 @dataclass
@@ -164,7 +164,8 @@ def _year_on_year(dataset: Dataset, schema: Schema):
             if now > before * JUMP or now < before / JUMP:
                 dataset.problems.append(Problem("year_on_year_jump", ret.file, ret.line(f"funnel.{stage}"), f"funnel.{stage}",
                                                 f"{fmt(now)}, against {fmt(before)} in {prev.period}",
-                                                "a change of less than half or double"))
+                                                "a change of less than half or double" if JUMP == 2 else
+                                                f"a change of less than {JUMP:g} times either way"))
 
 
 @contextlib.contextmanager
