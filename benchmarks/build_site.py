@@ -106,7 +106,7 @@ def _mkdocs(docs: Path, site: Path, epoch: int, nav: str | None = None) -> float
         text += f"nav:\n  - Home: {nav}\n"
     config.write_text(text, encoding="utf-8")
     seconds, _, _ = _timed([sys.executable, "-m", "mkdocs", "build", "--quiet", "--strict", "-f", str(config), "-d", str(site)],
-                           env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)})
+                           env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "NO_MKDOCS_2_WARNING": "1"})
     return seconds
 
 
@@ -130,7 +130,7 @@ def one_run(root: Path, work: Path, rebuild: bool) -> dict:
     from ladobench.site.mkdocs import source_date_epoch
 
     docs, site = work / "docs", work / "site"
-    env = {**os.environ, "CI": "1"}
+    env = {**os.environ, "CI": "1", "NO_MKDOCS_2_WARNING": "1"}
     build_s, peak_mb, out = _timed([sys.executable, "-c", DRIVER, str(root), str(site), str(docs)], cwd=REPO, env=env)
     t = json.loads(out.strip().splitlines()[-1])
     periods = sorted(p.stem for p in root.glob("*/*.yaml") if p.name != "authority.yaml")
