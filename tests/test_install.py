@@ -46,6 +46,9 @@ def test_the_installed_package_carries_its_data_and_not_the_checkouts(installed,
     assert Path(schema, "return.yaml").is_file() and Path(schema).is_relative_to(installed)
     for shipped in ("reference/authorities.csv", "mkdocs.yml", "site_src/adding-an-authority.md", "site_src/assets/ladobench.css"):
         assert (installed / "ladobench" / "data" / shipped).is_file(), shipped
+    # Data only: the scripts beside it in the checkout are not modules of the package.
+    assert not list((installed / "ladobench" / "data").rglob("*.py"))
+    assert (installed / "ladobench" / "site" / "templates" / "authority.md.j2").is_file()
 
 
 @pytest.mark.slow
@@ -62,3 +65,26 @@ def test_validate_and_build_a_folder_of_returns_outside_the_checkout(installed, 
     assert "1,458" in kent
     assert (work / "site" / "adding-an-authority" / "index.html").is_file()  # a hand-written page, from the package
     assert (work / "site" / "downloads" / "metrics.csv").is_file()
+
+
+@pytest.mark.slow
+def test_serve_builds_then_says_where_and_serves_the_site(installed, tmp_path):
+    import socket
+    import urllib.request
+
+    work = tmp_path / "network"
+    shutil.copytree(REPO / "authorities", work / "authorities", ignore=shutil.ignore_patterns("*.xlsx"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(installed), "CI": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "ladobench", "serve", "--port", str(port)], cwd=work, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()  # blocks until the build is done and the server listens
+        assert line.strip() == f"Serving the site at http://127.0.0.1:{port}/ (Ctrl+C to stop)", (line, proc.stderr.read())
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/authorities/kent/", timeout=30) as page:
+            assert "1,458" in page.read().decode("utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -25,8 +25,8 @@ def _column(values) -> pd.Series | list:
     kinds = {type(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))}
     if kinds and kinds <= {int}:
         return pd.array(values, dtype="Int64")
-    if kinds == {float}:
-        return pd.Series(values, dtype="float64").round(CSV_DECIMALS)
+    if kinds == {float}:  # (Python's round is correctly rounded; pandas' round scales by 10**4 first)
+        return pd.Series([round(v, CSV_DECIMALS) if v is not None else None for v in values], dtype="float64")
     return pd.Series([_text_cell(v) for v in values], dtype=object)  # each cell as it is: 5 and 5.5, [c] and 155
 
 
