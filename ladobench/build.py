@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from ladobench.core import paths
-from ladobench.core.problems import InputError
+from ladobench.core.problems import InputError, Problem
 
 
 class Progress:
@@ -56,8 +56,9 @@ def previous_metrics(site_dir: Path) -> list[dict] | None:
 def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, docs_dir: Path = paths.SITE_SRC,
           quiet: bool = False) -> Progress:
     """Validate every return, then publish the site; raise InputError (nothing written) on any error."""
+    from ladobench.core.memory import gc_paused
     from ladobench.publish import downloads
-    from ladobench.returns.validate import gc_paused, validate
+    from ladobench.returns.validate import validate
     from ladobench.site import mkdocs, pages
     from ladobench.stats.published import publish
 
@@ -81,6 +82,7 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         progress.done("downloads")
     epoch = mkdocs.source_date_epoch(published.periods)
     del published, dataset
+    progress.stage("writing the docs folder", "and, on a first build, bundling the chart library")
     written, removed = mkdocs.write_docs(docs_dir, files)
     del files
     progress.done("write")
@@ -92,9 +94,22 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     return progress
 
 
-def serve(root: Path, port: int) -> None:
-    """Build, then preview with mkdocs' own server (it reloads when a page is rewritten)."""
-    build(root)
-    from mkdocs.commands.serve import serve as mk_serve
+def serve(root: Path, port: int, site_dir: Path = paths.SITE_DIR, docs_dir: Path = paths.SITE_SRC) -> None:
+    """Build, then serve the built site on this machine only, saying where; Ctrl+C stops it."""
+    import functools
+    import http.server
 
-    mk_serve(config_file=str(paths.MKDOCS_YML), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    build(root, site_dir, docs_dir)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    handler.log_message = lambda *args: None  # (a line per request would bury the address)
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as err:
+        raise InputError([Problem("site_build", "--port", None, "", f"port {port}: {err.strerror}", "a free port",
+                                  f"Stop what is using port {port}, or give another: --port {port + 1}.")]) from None
+    print(f"Serving the site at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)", flush=True)
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass

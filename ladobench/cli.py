@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ladobench.core import paths
-from ladobench.core.problems import InputError
+from ladobench.core.problems import InputError, UnknownRule
 
 
 def _summary(ret) -> str:
@@ -98,7 +98,8 @@ def cmd_schema(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description="Validate LADO annual returns and build the benchmarking site.")
+    prog = "build.py" if Path(sys.argv[0]).name == "build.py" else "ladobench"
+    p = argparse.ArgumentParser(prog=prog, description="Validate LADO annual returns and build the benchmarking site.")
     p.add_argument("--root", default=str(paths.AUTHORITIES_DIR), help="the authorities folder (default: authorities/)")
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check returns and print every problem; exit 1 on any error")
@@ -110,7 +111,7 @@ def parser() -> argparse.ArgumentParser:
                    help="where the generated pages are written before mkdocs reads them (default: site_src/)")
     b.add_argument("--quiet", action="store_true", help="no progress lines (the default when CI is set)")
     b.set_defaults(func=cmd_build)
-    s = sub.add_parser("serve", help="build, then preview the site at http://127.0.0.1:8000")
+    s = sub.add_parser("serve", help="build, then serve the site at http://127.0.0.1:8000 (this machine only)")
     s.add_argument("--port", type=int, default=8000)
     s.set_defaults(func=cmd_serve)
     t = sub.add_parser("template", help="write a spreadsheet for one authority and year, pre-filled if the return exists")
@@ -140,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         for problem in err.problems:
             print(("error: " if problem.is_error else "warning: ") + problem.format(), file=sys.stderr)
+        return 1
+    except UnknownRule as err:  # a defect in ladobench, not in the input: said in one line, without a traceback
+        print(f"error: ladobench itself is at fault ({err}), so a message it meant to give is missing. "
+              "Please report this.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

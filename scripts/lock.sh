@@ -5,7 +5,7 @@
 # Run it after changing a dependency in pyproject.toml, then run the test suite and commit the locks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/uv ] || .venv/bin/python -m pip install -q uv
+[ -x .venv/bin/uv ] || .venv/bin/python -m pip install -q uv==0.13.9
 .venv/bin/uv pip compile pyproject.toml --python-version 3.11 --no-header --quiet -o requirements.lock
 .venv/bin/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header --quiet \
   -c requirements.lock -o requirements-test.lock

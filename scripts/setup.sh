@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 lock=requirements.lock
 [ "${1:-}" = "test" ] && lock=requirements-test.lock
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "error: ladobench needs Python 3.11 or later (the locks are made for 3.11); python3 is $(python3 --version 2>&1)" >&2
+  exit 1
+fi
 if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv"
   python3 -m venv .venv

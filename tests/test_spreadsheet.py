@@ -11,9 +11,9 @@ from ladobench.cli import main
 from ladobench.core.paths import AUTHORITIES_DIR
 from ladobench.core.problems import InputError
 from ladobench.core.schema import load_schema
-from ladobench.returns.return_yaml import dump_return
-from ladobench.spreadsheet import template
 from ladobench.spreadsheet.read import convert, import_workbook
+from ladobench.spreadsheet.return_yaml import dump_return
+from ladobench.spreadsheet.template import template
 
 RETURNS = [("kent", "2023-24"), ("kent", "2022-23"), ("gloucestershire", "2022-23")]
 
@@ -220,7 +220,7 @@ def test_bad_files_and_identities_are_refused(root, tmp_path, capsys):
     not_xlsx = tmp_path / "figures.xlsx"
     not_xlsx.write_text("a,b\n1,2\n", encoding="utf-8")
     code, _, err = _run(capsys, "--root", str(root), "import", str(not_xlsx))
-    assert code == 1 and "not an Excel workbook" in err and "Traceback" not in err
+    assert code == 1 and "not an Excel workbook" in err and "Traceback" not in err and "[workbook_unreadable]" in err
     code, _, err = _run(capsys, "--root", str(root), "template", "--authority", "kentt", "--period", "2023-24")
     assert code == 1 and "Did you mean kent" in err
     code, _, err = _run(capsys, "--root", str(root), "template", "--authority", "kent", "--period", "2023-25")
@@ -229,7 +229,7 @@ def test_bad_files_and_identities_are_refused(root, tmp_path, capsys):
     assert code == 1 and "python build.py new lancashire" in err
     foreign = _edit(_kent_workbook(root, tmp_path), tmp_path / "foreign.xlsx", lambda wb: wb.remove(wb["About"]))
     code, _, err = _run(capsys, "--root", str(root), "import", str(foreign))
-    assert code == 1 and "no About sheet" in err
+    assert code == 1 and "no About sheet" in err and "[workbook_not_template]" in err
 
 
 def test_duplicate_and_half_filled_notes_are_located(root, tmp_path):

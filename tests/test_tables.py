@@ -23,6 +23,12 @@ def test_a_value_is_rounded_once_to_4_places():
     assert rows[0]["value"] == "47.1967"
 
 
+def test_large_values_are_rounded_correctly_too():
+    # pandas' own round scales by 10**4 and writes ...5438 for this one.
+    rows = _read(csv_text(pd.DataFrame({"value": [879609302.5437499]}), ["value"]))
+    assert rows[0]["value"] == "879609302.5437"
+
+
 def test_whole_counts_stay_whole_beside_missing_values():
     rows = _read(csv_text([{"count": 1458}, {"count": None}, {"count": 782}], ["count"]))
     assert [r["count"] for r in rows] == ["1458", "", "782"]

@@ -76,7 +76,7 @@ class _Generator:
             return {"type": "boolean"}
         if typ in self.schema.enums:
             return {"enum": self.schema.enum_values(typ)}
-        choices = {"rule": lambda: list(self.schema.rules), "stage": lambda: self.schema.stages,
+        choices = {"rule": lambda: self.schema.return_rules, "stage": lambda: self.schema.stages,
                    "dimension": lambda: list(self.schema.dimensions),
                    "code": lambda: self.schema.dimensions[dimension].code_names if dimension else None}
         if typ in choices and choices[typ]() is not None:

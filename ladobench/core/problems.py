@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ladobench.core.schema import Rule, load_schema
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -17,11 +19,11 @@ class Problem:
     fix: str = ""
     severity: str = field(default="", compare=False)
 
-    def format(self) -> str:
-        from ladobench.core.schema import load_schema  # the rule catalogue supplies severity and default fix
+    def __post_init__(self):
+        catalogue(self.rule)  # an unknown rule fails where the problem is made, in every test that makes it
 
-        rule = load_schema().rules.get(self.rule)
-        fix = self.fix or (rule.fix if rule else "")
+    def format(self) -> str:
+        fix = self.fix or catalogue(self.rule).fix
         where = f"{self.file}:{self.line}" if self.line else self.file
         subject = f" {self.path}" if self.path else ""
         text = f"{where}{subject}: found {self.found} — expected {self.expected}."
@@ -31,12 +33,24 @@ class Problem:
 
     @property
     def is_error(self) -> bool:
-        from ladobench.core.schema import load_schema
+        return (self.severity or catalogue(self.rule).severity) == "error"
 
-        if self.severity:
-            return self.severity == "error"
-        rule = load_schema().rules.get(self.rule)
-        return rule is None or rule.severity == "error"
+
+class UnknownRule(ValueError):
+    """A problem named a rule that is not in schema/rules.yaml: a programming error, not bad input.
+
+    The catalogue ships with the package and tests/test_rule_catalogue.py checks every rule the code
+    raises against it, so no user should meet this; the command line reports it in one line, without
+    a traceback.
+    """
+
+
+def catalogue(name: str) -> Rule:
+    """The rule called name in schema/rules.yaml (its severity and default fix); UnknownRule if there is none."""
+    rule = load_schema().rules.get(name)
+    if rule is None:
+        raise UnknownRule(f"the rule '{name}' is not in schema/rules.yaml")
+    return rule
 
 
 def sort_key(problem: Problem):

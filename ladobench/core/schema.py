@@ -1,9 +1,11 @@
 """schema/ as typed Python objects: the one place code learns fields, taxonomies, rules and metrics."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from statistics import NormalDist
 
 import yaml
 
@@ -101,6 +103,62 @@ class Rule:
     severity: str
     checks: str
     fix: str
+    # What the rule checks: "returns" (return and authority files: validate, build, import) or the
+    # input of one other command ("workbook" for import, "template", "new", "site" for the build).
+    applies_to: str = "returns"
+
+
+@dataclass(frozen=True)
+class Level:
+    level: str  # "95", "99.8": the percentage, as the download columns and the pages name it
+    z: float
+
+
+@dataclass(frozen=True)
+class Methodology:
+    """schema/methodology.yaml: the numbers the statistical method is made of."""
+
+    levels: tuple[Level, ...]
+    byar_min_count: int
+    min_areas_to_rank: int
+    trend_min_points: int
+    trend_recent_points: int
+    trend_alpha: float
+    jump_factor: float
+    jump_min_count: int
+
+    @property
+    def z(self) -> dict[str, float]:
+        return {lv.level: lv.z for lv in self.levels}
+
+    @property
+    def jump_words(self) -> str:
+        """The year-on-year change validation warns about, as a past participle phrase."""
+        f = self.jump_factor
+        if f == 2:
+            return "more than doubled or fallen by more than half"
+        return f"grown to more than {f:g} times or fallen to less than 1/{f:g} of its size"
+
+    def words(self) -> dict[str, str]:
+        """The numbers rules.yaml's texts may name as {placeholders}."""
+        return {"jump_words": self.jump_words, "jump_min_count": f"{self.jump_min_count:,}"}
+
+
+def _methodology(raw: dict) -> Methodology:
+    levels = tuple(Level(str(lv["level"]), float(lv["z"])) for lv in raw["intervals"]["levels"])
+    for lv in levels:  # a z that is not its level's would publish intervals the page mislabels
+        if abs(NormalDist().inv_cdf(0.5 + float(lv.level) / 200) - lv.z) > 1e-9:
+            raise ValueError(f"schema/methodology.yaml: z = {lv.z} is not the two-sided critical value for {lv.level}%")
+    if sorted(lv.level for lv in levels) != ["95", "99.8"]:
+        raise ValueError("schema/methodology.yaml: the interval levels are 95 and 99.8 (the pages and downloads name them)")
+    trend, yoy = raw["trend"], raw["year_on_year"]
+    m = Methodology(levels, int(raw["intervals"]["byar_min_count"]), int(raw["ranking"]["min_areas"]),
+                    int(trend["min_points"]), int(trend["recent_points"]), float(trend["alpha"]),
+                    float(yoy["factor"]), int(yoy["min_count"]))
+    if not (m.min_areas_to_rank >= 1 and 2 <= m.trend_min_points <= m.trend_recent_points and 0 < m.trend_alpha < 1
+            and m.jump_factor > 1 and m.jump_min_count >= 0 and m.byar_min_count >= 0):
+        raise ValueError(f"schema/methodology.yaml: a number out of its range in {m}")
+    return m
 
 
 @dataclass(frozen=True)
@@ -148,6 +206,12 @@ class Schema:
     catalogue: tuple[Metric, ...]  # as written in metrics.yaml
     metrics: tuple[Metric, ...]  # share families expanded, one per code
     publishing: dict = field(default_factory=dict)
+    methodology: Methodology | None = None
+
+    @property
+    def return_rules(self) -> list[str]:
+        """The rules a return's files are checked against (and a declared discrepancy may name)."""
+        return [r.name for r in self.rules.values() if r.applies_to == "returns"]
 
     @property
     def stages(self) -> list[str]:
@@ -194,6 +258,11 @@ def _read(path: Path) -> dict:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def _fill(text: str, words: dict[str, str]) -> str:
+    """A rule's text with the methodology's numbers in place of its {placeholders} (others left as written)."""
+    return re.sub(r"\{(\w+)\}", lambda m: words.get(m.group(1), m.group(0)), text)
+
+
 @cache
 def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
     ret, auth = _read(schema_dir / "return.yaml"), _read(schema_dir / "authority.yaml")
@@ -204,13 +273,17 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
         for key, d in taxo.items()
     }
     catalogue = _read(schema_dir / "metrics.yaml")["metrics"]
+    methodology = _methodology(_read(schema_dir / "methodology.yaml"))
+    words = methodology.words()
     return Schema(
         records=_records(ret), root=ret["root"], enums={k: tuple(v) for k, v in ret["enums"].items()},
         authority_records=_records(auth), authority_root=auth["root"],
         dimensions=dimensions,
         symbols={s["symbol"]: Symbol(**s) for s in _read(schema_dir / "symbols.yaml")["symbols"]},
-        rules={r["name"]: Rule(**r) for r in _read(schema_dir / "rules.yaml")["rules"]},
+        rules={r["name"]: Rule(**{**r, "checks": _fill(r["checks"], words), "fix": _fill(r["fix"], words)})
+               for r in _read(schema_dir / "rules.yaml")["rules"]},
         catalogue=tuple(Metric(**{k: tuple(v) if isinstance(v, list) else v for k, v in m.items()}) for m in catalogue),
         metrics=tuple(m for raw in catalogue for m in _expand(raw, dimensions)),
         publishing=_read(schema_dir / "publishing.yaml"),
+        methodology=methodology,
     )

@@ -22,7 +22,7 @@ METHOD = {
     "completeness": "numeric fields given ÷ numeric fields in the return × 100",
 }
 INTERVAL = {
-    "rate": "95% and 99.8%: Byar's approximation to the Poisson interval (exact Poisson under 10 events)",
+    "rate": "95% and 99.8%: Byar's approximation to the Poisson interval (exact Poisson under {byar} events)",
     "proportion": "95% and 99.8%: Wilson score interval",
     "share": "95% and 99.8%: Wilson score interval",
     "published": "95% and 99.8%: Wilson score interval on the count implied by the percentage and its base, "
@@ -98,7 +98,7 @@ def _caveats(metric: Metric) -> list[str]:
 @cache
 def records() -> dict[str, dict]:
     """{metric id: its metadata record}, in catalogue order."""
-    out = {}
+    out, method = {}, load_schema().methodology
     for metric in load_schema().metrics:
         numerator, denominator = _fraction(metric)
         out[metric.id] = {
@@ -106,12 +106,13 @@ def records() -> dict[str, dict]:
             "unit": metric.unit, "decimals": metric.decimals, "definition": metric.definition,
             "numerator": numerator, "denominator": denominator,
             "population": POPULATION if metric.kind == "rate" else "",
-            "method": METHOD[metric.kind], "interval": INTERVAL.get(metric.kind, "none"),
+            "method": METHOD[metric.kind], "interval": INTERVAL.get(metric.kind, "none").format(byar=method.byar_min_count),
             "comparability": (
-                "Compared with the authority's region, England, its 10 DfE statistical neighbours and its peer groups: "
-                "the comparator's pooled value (members' summed numerators over summed denominators) is higher, "
-                "similar or lower than the authority's 95% and 99.8% intervals; ranks and quartiles only with 5 or "
-                "more authorities. Polarity is neutral: higher is neither better nor worse."
+                "Compared with the authority's region, England, its 10 DfE statistical neighbours and its peer groups, "
+                "each pooled (members' summed numerators over summed denominators): the authority is higher when its "
+                "interval (95%, and separately 99.8%) lies wholly above the comparator's value, lower when wholly "
+                "below, similar when it contains it; ranks and quartiles only with "
+                f"{method.min_areas_to_rank} or more authorities. Polarity is neutral: higher is neither better nor worse."
                 if metric.compare else "Not compared between authorities (a workload or completeness measure)."),
             "caveats": _caveats(metric),
             "source": SOURCE + ("; population: ONS mid-2024 estimates" if metric.kind == "rate" else ""),

@@ -31,7 +31,8 @@ def _text_cell(value):
 
 def _floats(values) -> pd.Series | np.ndarray:
     """A float column rounded once; Int64 when every value is whole, else whole values as Python ints."""
-    series = pd.Series(values, dtype="float64").round(CSV_DECIMALS)  # None becomes NaN
+    # Python's round is correctly rounded; pandas' round scales by 10**4 first (879609302.5437499 -> ...5438).
+    series = pd.Series([round(v, CSV_DECIMALS) if v is not None and v == v else None for v in values], dtype="float64")
     numbers = series.to_numpy()
     whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
     given = ~np.isnan(numbers)
@@ -45,7 +46,7 @@ def _floats(values) -> pd.Series | np.ndarray:
     return out
 
 
-def _column(values) -> pd.Series | np.ndarray | list:
+def _column(values) -> pd.Series | np.ndarray:
     """A column as pandas should write it: whole numbers as integers, floats rounded once, text made safe."""
     kinds = set(map(type, values))
     kinds.discard(type(None))
@@ -55,8 +56,8 @@ def _column(values) -> pd.Series | np.ndarray | list:
         return _floats(values)
     if kinds == {str}:  # codes and names repeat: make each distinct text safe once
         safe = {v: _text_cell(v) for v in set(values)}
-        return [safe[v] for v in values]
-    return [_text_cell(v) for v in values]
+        return pd.Series([safe[v] for v in values], dtype=object)
+    return pd.Series([_text_cell(v) for v in values], dtype=object)  # each cell as it is: 5 and 5.5, [c] and 155
 
 
 def csv_text(data: pd.DataFrame | list[dict], columns: list[str], extra: dict[str, list] | None = None) -> str:

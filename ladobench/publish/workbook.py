@@ -26,8 +26,8 @@ def notes() -> list[dict]:
         {"Note number": "[note 2]", "Note text": (
             "Rates are per 10,000 children aged 0-17, ONS mid-2024 population estimates, for every year.")},
         {"Note number": "[note 3]", "Note text": (
-            "Intervals are 95% and 99.8%: Wilson score for shares and percentages, Byar's (exact Poisson under 10 events) "
-            f"for rates. A share whose base is under {pub['reliability']['min_base']} is marked [u].")},
+            "Intervals are 95% and 99.8%: Wilson score for shares and percentages, Byar's (exact Poisson under "
+            f"{load_schema().methodology.byar_min_count} events) for rates. A share whose base is under {pub['reliability']['min_base']} is marked [u].")},
         {"Note number": "[note 4]", "Note text": (
             "Authorities count some figures differently; the note column says where a value is not available, not "
             "comparable, or rests on a discrepancy the authority's report declares. metadata.json defines every metric.")},

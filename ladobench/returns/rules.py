@@ -16,7 +16,8 @@ class Breach:
     fields: frozenset[str]
 
 
-def _related(a: str, b: str) -> bool:
+def related(a: str, b: str) -> bool:
+    """Whether two field paths name the same field or one lies inside the other (funnel and funnel.referrals)."""
     return a == b or a.startswith((b + ".", b + "[")) or b.startswith((a + ".", a + "["))
 
 
@@ -167,7 +168,7 @@ def check_return(ret: Return, authority: Authority | None) -> list[Problem]:
     problems = []
     for b in breaches:
         match = next((i for i, rules, fields in declared if b.rule in rules
-                      and any(_related(f, g) for f in fields for g in b.fields)), None)
+                      and any(related(f, g) for f in fields for g in b.fields)), None)
         if match is not None:
             used.add((match, b.rule))
             ret.covered.append((b.rule, b.path, b.found, ret.data["discrepancies"][match].get("note", "")))

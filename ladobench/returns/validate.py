@@ -1,8 +1,6 @@
 """Validate every return and authority file at once: shape, pandera cell checks, cross-field rules."""
 from __future__ import annotations
 
-import contextlib
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ladobench.core import paths
+from ladobench.core.memory import gc_paused
 from ladobench.core.model import Authority, Return
 from ladobench.core.problems import Problem, sort_key
 from ladobench.core.reference import load_reference
@@ -30,8 +29,8 @@ CELLS = pa.DataFrameSchema(
      "kind": pa.Column(str, pa.Check.isin(["count", "percent", "fte", "number"])), "value": pa.Column(float)},
     checks=[pa.Check(fn, name=name) for name, (fn, _) in _CELL_CHECKS.items()],
 )
-JUMP = 2.0  # a stage more than doubling or halving since last year earns a warning
-JUMP_MIN = 20  # below this, year-on-year swings are noise
+JUMP = load_schema().methodology.jump_factor  # a stage more than doubling or halving since last year earns a warning
+JUMP_MIN = load_schema().methodology.jump_min_count  # below this, year-on-year swings are noise
 
 
 @dataclass
@@ -164,23 +163,8 @@ def _year_on_year(dataset: Dataset, schema: Schema):
             if now > before * JUMP or now < before / JUMP:
                 dataset.problems.append(Problem("year_on_year_jump", ret.file, ret.line(f"funnel.{stage}"), f"funnel.{stage}",
                                                 f"{fmt(now)}, against {fmt(before)} in {prev.period}",
-                                                "a change of less than half or double"))
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while a stage builds objects that all live on.
-
-    Reading a few hundred returns makes millions of small objects; the collector would rescan
-    them again and again and find nothing to free (a third of the time at 150 authorities).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+                                                "a change of less than half or double" if JUMP == 2 else
+                                                f"a change of less than {JUMP:g} times either way"))
 
 
 def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None) -> Dataset:

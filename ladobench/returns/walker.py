@@ -176,7 +176,7 @@ class Walker:
         if typ in self.schema.enums:
             return self.schema.enum_values(typ)
         if typ == "rule":
-            return list(self.schema.rules)
+            return self.schema.return_rules
         if typ == "code":
             return self.schema.dimensions[self._dimension].code_names if self._dimension else None
         if typ == "stage":

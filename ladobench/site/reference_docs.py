@@ -39,8 +39,19 @@ def fields(records: dict, root: str) -> list[dict]:
     return out
 
 
+def _and(items: list[str]) -> str:
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def spelled(n: int) -> str:
+    """A small whole number in words, as prose writes it (three years); larger ones in figures."""
+    words = "zero one two three four five six seven eight nine ten".split()
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
+
+
 def generate(render) -> dict[str, str]:
     schema = load_schema()
+    method = schema.methodology
     context = {
         "return_fields": fields(schema.records, schema.root),
         "authority_fields": fields(schema.authority_records, schema.authority_root),
@@ -48,6 +59,8 @@ def generate(render) -> dict[str, str]:
         "dimensions": schema.dimensions, "catalogue": schema.catalogue, "metrics": schema.metrics,
         "symbols": schema.symbols, "rules": schema.rules, "publishing": schema.publishing,
         "enums": {k: schema.enum_values(k) for k in schema.enums},
+        "methodology": method, "spelled": spelled,
+        "levels": _and([f"{lv.level}%" for lv in method.levels]),
     }
     return {"data-dictionary.md": render("data-dictionary.md.j2", **context),
             "methodology.md": render("methodology.md.j2", **context)}

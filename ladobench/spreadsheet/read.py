@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from ladobench.core import paths
 from ladobench.core.problems import InputError, Problem
 from ladobench.core.schema import NUMERIC_TYPES, Schema, load_schema
-from ladobench.returns.return_yaml import dump_return
 from ladobench.spreadsheet.layout import ABOUT, ABOUT_FIRST, ABOUT_ROWS, FIRST_ROW, Sheet, plan, ref
+from ladobench.spreadsheet.return_yaml import dump_return
 from ladobench.spreadsheet.template import check_identity, load_authority, write_atomic
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

@@ -101,7 +101,7 @@ class _Book:
             return ("number", typ)
         if typ == "boolean":
             return ("list", '"TRUE,FALSE"', typ)
-        choices = {"rule": list(self.schema.rules), "stage": self.schema.stages, "dimension": list(self.schema.dimensions)}
+        choices = {"rule": self.schema.return_rules, "stage": self.schema.stages, "dimension": list(self.schema.dimensions)}
         values = self.schema.enum_values(typ) if typ in self.schema.enums else choices.get(typ)
         return ("list", self.choice_list(typ, values), typ) if values else None
 

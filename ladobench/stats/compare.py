@@ -8,7 +8,7 @@ from ladobench.core.reference import load_reference, regions
 from ladobench.stats.intervals import compare_many
 from ladobench.stats.metrics import PER
 from ladobench.stats.ranking import MIN_AREAS_TO_RANK, group_of_rank
-from ladobench.stats.trend import linear_trend, linear_trend_rates
+from ladobench.stats.trend import MIN_POINTS, RECENT_POINTS, linear_trend, linear_trend_rates
 
 COMPARABLE = ("rate", "proportion", "share", "published")
 COLUMNS = ["authority", "period", "metric", "comparator", "comparator_id", "comparator_name", "comparator_value",
@@ -161,7 +161,7 @@ def _ranks(metrics: pd.DataFrame, groups: list[dict], out: pd.DataFrame) -> pd.D
 
 
 def changes(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Year-on-year change and, with 3+ periods, the chi-squared test for linear trend (neutral wording)."""
+    """Year-on-year change and, with MIN_POINTS+ periods, the chi-squared test for linear trend (neutral wording)."""
     have = metrics[metrics["status"].eq("") & metrics["value"].notna()].sort_values("period")
     # Plain arrays, indexed by position within each group: per-row pandas access dominated the build.
     period_of, kind_of = have["period"].tolist(), have["kind"].tolist()
@@ -176,8 +176,8 @@ def changes(metrics: pd.DataFrame) -> pd.DataFrame:
             prev = where[i - 1] if i and int(periods[i - 1][:4]) == int(period[:4]) - 1 else None
             change = None if prev is None else value[where[i]] - value[prev]
             trend = None
-            window = where[max(0, i - 4): i + 1]
-            if len(window) >= 3 and kind in COMPARABLE:
+            window = where[max(0, i + 1 - RECENT_POINTS): i + 1]
+            if len(window) >= MIN_POINTS and kind in COMPARABLE:
                 test = (linear_trend_rates if kind == "rate" else linear_trend)(numerator[window], denominator[window])
                 trend = test["direction"] if test else None
             rows.append({"authority": slug, "metric": metric, "period": period,

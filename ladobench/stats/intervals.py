@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ladobench.core.schema import load_schema
+
 try:  # the functions scipy.stats.binom calls (Boost's binomial), without importing scipy.stats (0.7 s a build)
     from scipy.special._ufuncs import _binom_cdf, _binom_pmf, _binom_ppf
 except ImportError:  # a scipy that has moved them: the public distribution gives the same values, slower
@@ -15,15 +17,14 @@ except ImportError:  # a scipy that has moved them: the public distribution give
 
     _binom_cdf, _binom_pmf, _binom_ppf = _binom.cdf, _binom.pmf, _binom.ppf
 
-# Two-sided critical values written out (not computed at import) so they are
+# Two-sided critical values, written out in schema/methodology.yaml (not computed) so they are
 # identical to the constants quoted in Fingertips' technical guidance.
-Z95 = 1.959963984540054
-Z998 = 3.090232306167813
-LEVELS = {"95": Z95, "99.8": Z998}
+LEVELS = load_schema().methodology.z
+Z95, Z998 = LEVELS["95"], LEVELS["99.8"]
 
-# Fingertips switches from exact Poisson to Byar's approximation at 10 events;
+# Fingertips switches from exact Poisson to Byar's approximation at 10 events (schema/methodology.yaml);
 # below that Byar's drifts noticeably from the exact limits.
-BYAR_MIN_COUNT = 10
+BYAR_MIN_COUNT = load_schema().methodology.byar_min_count
 
 
 def _as_float(x):

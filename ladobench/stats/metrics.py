@@ -11,7 +11,7 @@ from ladobench.core.model import Authority, Return
 from ladobench.core.reference import load_reference
 from ladobench.core.schema import NUMERIC_TYPES, Metric, load_schema
 from ladobench.returns.crosswalk import code_count
-from ladobench.returns.rules import _related
+from ladobench.returns.rules import related
 from ladobench.stats.intervals import LEVELS, poisson_rate, wilson
 
 PER = 10_000
@@ -141,7 +141,7 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
         else:
             value = num / den * 100
     for disc in ret.data.get("discrepancies") or []:
-        if any(_related(f, p) for f in disc.get("fields") or [] for p in paths):
+        if any(related(f, p) for f in disc.get("fields") or [] for p in paths):
             notes.append(f"declared discrepancy: {disc.get('found') or disc.get('note', '')}".rstrip())
     return {"numerator": num if num is not None else np.nan, "denominator": den if den is not None else np.nan,
             "denominator_label": label, "value": value, "status": status, "note": "; ".join(dict.fromkeys(notes))}

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Below this many areas with a value, ranks and quantiles say more about chance than position.
-MIN_AREAS_TO_RANK = 5
+from ladobench.core.schema import load_schema
+
+# Below this many areas with a value, ranks and quantiles say more about chance than position
+# (schema/methodology.yaml).
+MIN_AREAS_TO_RANK = load_schema().methodology.min_areas_to_rank
 
 
 def _as_series(values) -> pd.Series:

@@ -7,11 +7,15 @@ import math
 import numpy as np
 from scipy import special
 
+from ladobench.core.schema import load_schema
+
 # Fingertips judges a recent trend on the latest five periods only, so older
-# practice does not mask what is happening now.
-RECENT_POINTS = 5
+# practice does not mask what is happening now. These numbers are in schema/methodology.yaml.
+RECENT_POINTS = load_schema().methodology.trend_recent_points
+# The fewest usable periods a trend is tested on.
+MIN_POINTS = load_schema().methodology.trend_min_points
 # The significance level this project publishes at (two-sided, 1 df).
-TREND_ALPHA = 0.05
+TREND_ALPHA = load_schema().methodology.trend_alpha
 
 NO_CHANGE = "no significant change"
 
@@ -60,18 +64,18 @@ def _result(t: float, var: float, k: int, alpha: float) -> dict:
     return {"chi2": float(chi2), "p_value": p, "direction": direction, "points": k}
 
 
-def linear_trend(numerators, denominators, min_points=3, alpha=TREND_ALPHA):
+def linear_trend(numerators, denominators, min_points=MIN_POINTS, alpha=TREND_ALPHA):
     """Chi-squared test for linear trend in proportions (Cochran-Armitage).
 
-    Uses the last up to 5 periods (consecutive, oldest first) with time
+    Uses the last up to RECENT_POINTS periods (consecutive, oldest first) with time
     scores 1..k by position; periods with a missing numerator/denominator or
     a zero denominator are dropped but keep their slot. With events r_i,
     totals n_i, N = sum n, p = sum r / N:
         T = sum x_i (r_i - n_i p)
         chi2 = T^2 / (p (1 - p) [sum n_i x_i^2 - (sum n_i x_i)^2 / N])   (1 df)
     which is Armitage's statistic as in R's prop.trend.test. "increasing" or
-    "decreasing" (by the sign of T) when p_value < alpha (default 0.05),
-    else "no significant change". Returns None with fewer than min_points
+    "decreasing" (by the sign of T) when p_value < alpha (TREND_ALPHA),
+    else "no significant change". Returns None with fewer than min_points (MIN_POINTS)
     usable periods. Raises ValueError when a numerator is negative or
     exceeds its denominator.
     """
@@ -88,7 +92,7 @@ def linear_trend(numerators, denominators, min_points=3, alpha=TREND_ALPHA):
     return _result(t, var, k, alpha)
 
 
-def linear_trend_rates(counts, populations, min_points=3, alpha=TREND_ALPHA):
+def linear_trend_rates(counts, populations, min_points=MIN_POINTS, alpha=TREND_ALPHA):
     """Chi-squared test for linear trend in rates (Poisson score test).
 
     The score test for the slope of a log-linear Poisson model with the
