@@ -267,7 +267,7 @@ def _check(root: Path, slug: str, period: str, text: str):
         copy = Path(tmp) / root.resolve().name  # same folder name, so messages show the real paths
         (copy / slug).mkdir(parents=True)
         for f in sorted((root / slug).iterdir()):
-            if f.is_file() and f.suffix in (".yaml", ".yml") and f.name != f"{period}.yaml":
+            if f.is_file() and not f.is_symlink() and f.suffix in (".yaml", ".yml") and f.name != f"{period}.yaml":
                 shutil.copy2(f, copy / slug / f.name)
         target = copy / slug / f"{period}.yaml"
         target.write_text(text, encoding="utf-8")
