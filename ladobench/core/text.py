@@ -50,7 +50,7 @@ def character_name(ch: str) -> str:
 
 def _suspect(ch: str, ascii_only: bool) -> bool:
     if ascii_only:
-        return not ch.isascii()
+        return not ch.isascii() or not ch.isprintable()
     return not ch.isprintable() or unicodedata.category(ch) == "Cf" or ch in _LOOK_ALIKE_KEYS
 
 

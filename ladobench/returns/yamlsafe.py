@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +21,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _RESOLVER = _LOADER("")  # resolves tags exactly as the loader's own composer does
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
+# A non-breaking or other odd space (copied from a web page or Word) indenting a key or a list item.
+_ODD_INDENT = re.compile(r"^[ ]*([\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff])[ \u00a0\u2000-\u200b\u202f]*"
+                         r"(?:- |[A-Za-z_][\w.]*:)", re.M)
 # YAML 1.1 reads 010 as 8, 0x10 as 16 and 1:30 as 90; a return means the digits it shows.
 _PLAIN_NUMBER = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+][0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
 _OCTAL = re.compile(r"^[-+]?0[0-9_]+$")
@@ -89,6 +93,13 @@ def load(data: bytes, file: str):
         line = text.count("\n", 0, tab.start()) + 1
         raise YamlRefused(Problem("yaml_tab", file, line, "", "a tab character in the indentation",
                                   "spaces"))
+    odd = _ODD_INDENT.search(text)
+    if odd:  # the parser would notice a line later, with a phrase about mapping values
+        name = unicodedata.name(odd.group(1), f"U+{ord(odd.group(1)):04X}").lower()
+        raise YamlRefused(Problem("yaml_tab", file, text.count("\n", 0, odd.start()) + 1, "",
+                                  f"a {name} (U+{ord(odd.group(1)):04X}) in the indentation", "ordinary spaces",
+                                  "Replace the indentation on this line with ordinary spaces (a non-breaking space "
+                                  "often comes from copying out of a web page or a Word document)."))
     try:
         root = _compose(text, file)
     except yaml.reader.ReaderError as err:
