@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,9 +93,6 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-STALE_AFTER = 3600  # seconds: a temporary site without a process id is a stopped build's after this
-
-
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -109,17 +105,14 @@ def _running(pid: int) -> bool:
 
 def remove_stale(site_dir: Path) -> list[Path]:
     """Remove the temporary sites (site.<pid>.<random>/) of builds that were stopped (kill -9, power cut) before
-    they swapped theirs in; a build still running (its process is alive) keeps its own. Returns what was removed."""
-    pattern = re.compile(rf"^{re.escape(site_dir.name)}\.(?:(\d+)\.)?[A-Za-z0-9_]{{8}}$")
+    they swapped theirs in; a build still running (its process is alive) keeps its own. Folders named any other
+    way (site.old, a copy someone made) are never touched. Returns what was removed."""
+    pattern = re.compile(rf"^{re.escape(site_dir.name)}\.(\d+)\.[A-Za-z0-9_]{{8}}$")
     removed = []
     for entry in sorted(site_dir.parent.iterdir()) if site_dir.parent.is_dir() else []:
         m = pattern.match(entry.name)
-        if not m or not entry.is_dir() or entry.is_symlink():
-            continue
-        pid = int(m.group(1)) if m.group(1) else None
-        stale = (pid != os.getpid() and not _running(pid)) if pid is not None else \
-            time.time() - entry.stat().st_mtime > STALE_AFTER  # made before temporary sites carried a process id
-        if stale:
+        if m and entry.is_dir() and not entry.is_symlink() and int(m.group(1)) != os.getpid() \
+                and not _running(int(m.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
     return removed
