@@ -12,8 +12,8 @@ from ladobench.core.paths import AUTHORITIES_DIR
 from ladobench.core.problems import InputError
 from ladobench.core.schema import load_schema
 from ladobench.returns.return_yaml import dump_return
-from ladobench.spreadsheet.template import template
 from ladobench.spreadsheet.read import convert, import_workbook
+from ladobench.spreadsheet.template import template
 
 RETURNS = [("kent", "2023-24"), ("kent", "2022-23"), ("gloucestershire", "2022-23")]
 
