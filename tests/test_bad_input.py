@@ -338,6 +338,9 @@ CASES = [
          also=("missing_required", "discrepancy_unknown_field")),
     Case("non_breaking_space_indent", kent("  concluded: 575\n", "\u00a0\u00a0concluded: 575\n"), "yaml_tab", 17,
          contains="found a no-break space (U+00A0) in the indentation — expected ordinary spaces. Replace the indentation"),
+    Case("stages_uncommented_with_its_space", edit(GA, "stages:\n", " stages:\n"), "yaml_syntax", 10,
+         contains="found 'stages:' indented by one space — expected a top-level name at the left edge, like the other "
+                  "sections. Delete the space before 'stages:' on line 10."),
     Case("ten_thousand_bad_keys", kent("  linked_children: 1365\n", "  linked_children: 1365\n"
                                        + "".join(f"  pasted_{i}: {i}\n" for i in range(10_000))),
          "problems_not_shown", contains="9,950 more problems in this file, not shown", also=("unknown_key",), cli=True),

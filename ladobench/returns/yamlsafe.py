@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml
 
 from ladobench.core.problems import Problem
+from ladobench.returns.yamlhints import odd_indent, one_space
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 24
@@ -21,9 +21,6 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _RESOLVER = _LOADER("")  # resolves tags exactly as the loader's own composer does
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
-# A non-breaking or other odd space (copied from a web page or Word) indenting a key or a list item.
-_ODD_INDENT = re.compile(r"^[ ]*([\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff])[ \u00a0\u2000-\u200b\u202f]*"
-                         r"(?:- |[A-Za-z_][\w.]*:)", re.M)
 # YAML 1.1 reads 010 as 8, 0x10 as 16 and 1:30 as 90; a return means the digits it shows.
 _PLAIN_NUMBER = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+][0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
 _OCTAL = re.compile(r"^[-+]?0[0-9_]+$")
@@ -93,13 +90,9 @@ def load(data: bytes, file: str):
         line = text.count("\n", 0, tab.start()) + 1
         raise YamlRefused(Problem("yaml_tab", file, line, "", "a tab character in the indentation",
                                   "spaces"))
-    odd = _ODD_INDENT.search(text)
+    odd = odd_indent(text, file)
     if odd:  # the parser would notice a line later, with a phrase about mapping values
-        name = unicodedata.name(odd.group(1), f"U+{ord(odd.group(1)):04X}").lower()
-        raise YamlRefused(Problem("yaml_tab", file, text.count("\n", 0, odd.start()) + 1, "",
-                                  f"a {name} (U+{ord(odd.group(1)):04X}) in the indentation", "ordinary spaces",
-                                  "Replace the indentation on this line with ordinary spaces (a non-breaking space "
-                                  "often comes from copying out of a web page or a Word document)."))
+        raise YamlRefused(odd)
     try:
         root = _compose(text, file)
     except yaml.reader.ReaderError as err:
@@ -121,6 +114,11 @@ def load(data: bytes, file: str):
         if err.context and err.context_mark and err.problem_mark and err.context_mark.line != err.problem_mark.line:
             # An unclosed quote is only noticed lines later: say where the broken part began.
             what = f"{err.problem}, {err.context} that starts on line {err.context_mark.line + 1}"
+        odd = one_space(text, line)
+        if odd:  # a top-level name uncommented by deleting "#" but not the space after it
+            raise YamlRefused(Problem("yaml_syntax", file, odd[0], "", f"'{odd[1]}' indented by one space",
+                                      "a top-level name at the left edge, like the other sections",
+                                      f"Delete the space before '{odd[1].strip()}' on line {odd[0]}."))
         raise YamlRefused(Problem("yaml_syntax", file, line, "", what or "text that is not YAML",
                                   "well-formed YAML"))
     except yaml.YAMLError as err:
