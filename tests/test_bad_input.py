@@ -17,12 +17,15 @@ import pytest
 from validation_support import BUILD, REPO, apply_spec, copy_authorities, shown
 
 from ladobench.cli import main
+from ladobench.core.problems import capped
+from ladobench.core.text import visible
 from ladobench.returns.validate import validate
 
 K, K22, G = "kent/2023-24.yaml", "kent/2022-23.yaml", "gloucestershire/2022-23.yaml"
 KA, GA = "kent/authority.yaml", "gloucestershire/authority.yaml"
 # Rules about a whole file or folder: their messages have no line (or path) to give.
-FILE_LEVEL = {"file_empty", "file_too_large", "path_pattern", "period_invalid", "authority_unknown", "authority_missing"}
+FILE_LEVEL = {"file_empty", "file_too_large", "path_pattern", "period_invalid", "authority_unknown", "authority_missing",
+              "path_link", "nothing_to_publish", "period_implausible", "problems_not_shown"}
 KENT_BYTES = (REPO / "authorities" / K).read_bytes()
 
 
@@ -289,6 +292,58 @@ CASES = [
     Case("list_at_top", raw(G, b"- 968\n- 579\n"), "yaml_not_mapping", 1),
     Case("text_at_top", raw(G, b"Gloucestershire 2022-23 - 968 contacts\n"), "yaml_not_mapping", 1),
     Case("null_at_top", raw(G, b"~\n"), "yaml_not_mapping", 1),
+    # --- hardening (issue 18): links, limits, names the site uses, implausible data, unseen characters ---
+    Case("return_is_a_symlink", {"target": K, "link": "elsewhere/kent-2023-24.yaml"}, "path_link",
+         contains="links are not followed", cli=True),
+    Case("authority_folder_is_a_symlink", {"target": "gloucestershire", "link": "elsewhere/gloucestershire"},
+         "path_link", file="gloucestershire"),
+    Case("groups_file_is_a_symlink", {"target": "groups.yaml", "link": "elsewhere/groups.yaml"}, "path_link"),
+    Case("group_id_index", edit("groups.yaml", "  - id: kent-lancashire-peer-review\n", "  - id: index\n"),
+         "group_id_reserved", 4, "groups[0].id", contains="a page or folder the site makes"),
+    Case("group_id_data", edit("groups.yaml", "  - id: gloucestershire-swindon-cornwall-peer-review\n", "  - id: data\n"),
+         "group_id_reserved", 10, "groups[1].id"),
+    Case("empty_authorities_folder", {"target": "kent", "remove": ["kent", "gloucestershire", "groups.yaml"]},
+         "nothing_to_publish", file="", contains="found no returns in the folder", cli=True),
+    Case("terminal_escape_in_text", kent("  authors: Gavin Swann and Graeme Southern\n",
+                                         '  authors: "Gavin Swann\\e]0;pwned\\a\\e[2J"\n'),
+         "text_control_character", 6, "source.authors", contains="found the control character U+001B ESCAPE at character 12",
+         cli=True),
+    Case("terminal_escape_in_a_key", kent("  referrals: 1458\n", '  "refer\\e[2Jrals": 1458\n'), "unknown_key", 14,
+         "funnel.refer\x1b[2Jrals", contains="It contains U+001B ESCAPE after 'refer'", also=("missing_required", "discrepancy_unknown_field")),
+    Case("period_2099_00", {"target": K, "rename": "kent/2099-00.yaml"}, "period_implausible", file="kent/2099-00.yaml",
+         contains="which ends on 31 March 2100 and has not ended yet"),
+    Case("period_1899_00", {"target": K, "rename": "kent/1899-00.yaml"}, "period_implausible", file="kent/1899-00.yaml",
+         contains="found the period '1899-00', before 2000-01"),
+    Case("published_in_the_future", kent("  published: 2024-10\n", "  published: 2099-01\n"), "published_implausible", 7,
+         "source.published", contains="a month that has not come yet"),
+    Case("published_before_the_period", kent("  published: 2024-10\n", "  published: 2023-03\n"), "published_implausible", 7,
+         "source.published", contains="found '2023-03', before the period 2023-24 began — expected a month from 2023-04 on"),
+    Case("group_member_twice", edit("groups.yaml", "members: [kent, lancashire]", "members: [kent, kent]"),
+         "label_duplicate", 9, "groups[0].members[1]", contains="found 'kent' a second time (members[0])"),
+    Case("crosswalk_code_twice", edit(KA, "codes: [social_care, health,", "codes: [social_care, health, health,"),
+         "code_duplicate", 52, "crosswalk.sector[2].codes[2]", contains="found the code 'health' a second time"),
+    Case("crosswalk_labels_differ_in_case", edit(KA, "    - {local: Theatres, code: sport_leisure}\n",
+                                                 "    - {local: Theatres, code: sport_leisure}\n    - {local: theatres, code: other}\n"),
+         "label_duplicate", 70, "crosswalk.sector[17].local", contains="differs from 'Theatres' (line 69) only in capitals"),
+    Case("empty_groups_file", raw("groups.yaml", b"# peer groups to follow\n"), "file_empty",
+         contains="expected groups: followed by a list of peer groups"),
+    Case("zero_width_space_in_a_key", kent("  referrals: 1458\n", "  refer\u200brals: 1458\n"), "unknown_key", 14,
+         "funnel.refer\u200brals", contains="It contains U+200B ZERO WIDTH SPACE after 'refer'; retype it as 'referrals'.",
+         also=("missing_required", "discrepancy_unknown_field")),
+    Case("cyrillic_letter_in_a_label", kent("{label: Theatres, count: 3}", "{label: \u0422heatres, count: 3}"),
+         "label_not_in_crosswalk", 75, "breakdowns.sector[1].rows[11].label",
+         contains="It contains U+0422 CYRILLIC CAPITAL LETTER TE at the start; retype it as 'Theatres'."),
+    Case("greek_letter_in_a_key", kent("  referrals: 1458\n", "  referr\u03b1ls: 1458\n"), "unknown_key", 14,
+         "funnel.referr\u03b1ls", contains="U+03B1 GREEK SMALL LETTER ALPHA after 'referr'; retype it as 'referrals'.",
+         also=("missing_required", "discrepancy_unknown_field")),
+    Case("non_breaking_space_indent", kent("  concluded: 575\n", "\u00a0\u00a0concluded: 575\n"), "yaml_tab", 17,
+         contains="found a no-break space (U+00A0) in the indentation — expected ordinary spaces. Replace the indentation"),
+    Case("stages_uncommented_with_its_space", edit(GA, "stages:\n", " stages:\n"), "yaml_syntax", 10,
+         contains="found 'stages:' indented by one space — expected a top-level name at the left edge, like the other "
+                  "sections. Delete the space before 'stages:' on line 10."),
+    Case("ten_thousand_bad_keys", kent("  linked_children: 1365\n", "  linked_children: 1365\n"
+                                       + "".join(f"  pasted_{i}: {i}\n" for i in range(10_000))),
+         "problems_not_shown", contains="9,950 more problems in this file, not shown", also=("unknown_key",), cli=True),
 ]
 assert len({c.id for c in CASES}) == len(CASES)
 
@@ -302,7 +357,7 @@ def build(case: Case, tmp: Path) -> Path:
 
 def expected_file(case: Case, root: Path) -> str:
     spec_target = case.spec["target"] if isinstance(case.spec, dict) else K
-    return shown(root, case.file or spec_target)
+    return shown(root, case.file if case.file is not None else spec_target)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -310,8 +365,9 @@ def test_refused_in_process(case, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     root = build(case, tmp_path)
     dataset = validate(root)  # must not raise
-    problems = dataset.problems
+    problems = capped(dataset.problems)  # as the command line prints them: at most 50 a file
     messages = [p.format() for p in problems]
+    assert all(m.isprintable() for m in messages), "a control or invisible character printed as it is"
     assert len(messages) == len(set(messages)), "a problem reported twice:\n" + "\n".join(messages)
     assert {p.rule for p in problems} <= {case.rule, *case.also}, "\n".join(messages)
     file = expected_file(case, root)
@@ -345,7 +401,7 @@ def cli_runs(tmp_path_factory):
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     results = {}
     for name, (tmp, root, proc) in started.items():
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=300)  # a loaded machine: all start at once
         results[name] = (tmp, root, proc.returncode, out, err)
     return results
 
@@ -366,7 +422,8 @@ def test_refused_by_the_command_line(case, cli_runs):
     assert len(lines) == len(set(lines))
     file = expected_file(case, root)
     where = f"{file}:{case.line}" if case.line else file
-    subject = f"{where} {case.path}:" if case.path else f"{where}:"
+    subject = f"{where} {visible(case.path)}:" if case.path else f"{where}:"
+    assert "\x1b" not in out + err and all(line.isprintable() for line in lines)
     assert any(line.startswith(f"error: {subject} found ") and line.endswith(f"[{case.rule}]") for line in lines), err
     assert f"{file}: valid" not in out
     assert out.splitlines()[-1].endswith(f"{len(lines)} errors, 0 warnings.") or "warnings." in out.splitlines()[-1]

@@ -51,7 +51,7 @@ def test_new_creates_a_valid_authority_and_a_blank_template(root, capsys):
 def test_the_file_guides_the_lado(root):
     text = authority_yaml("kent")
     for stage in load_schema().stages:
-        assert f"#   {stage}:" in text
+        assert f"#  {stage}:" in text  # removing the # leaves "  stage:", two spaces in
     assert "# Category of harm. Common codes: physical (Physical)," in text
     assert "not_recorded (Not recorded)." in text
     assert max(len(line) for line in text.splitlines()) <= 100
@@ -67,8 +67,9 @@ def test_stages_uncommented_and_a_crosswalk_filled_in_still_validate(root, capsy
     assert _run(capsys, "--root", str(root), "new", "swindon", "--period", "2024-25")[0] == 0
     path = root / "swindon" / "authority.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("# stages:", "stages:").replace("#   referrals:", "  referrals:", 1)
-    text = text.replace('#     term: ""\n#     note: ""\n#   below_threshold', '    term: Referrals\n#   below_threshold', 1)
+    # As the guide says: remove the # in front of stages: and of the stage's lines, and nothing else.
+    text = text.replace("#stages:", "stages:").replace("#  referrals:", "  referrals:", 1)
+    text = text.replace('#    term: ""\n#    note: ""\n#  below_threshold', '    term: Referrals\n#  below_threshold', 1)
     text = text.replace("  harm_category: []", "  harm_category:\n    - {local: Physical abuse, code: physical}")
     path.write_text(text, encoding="utf-8")
     data = yaml.safe_load(text)

@@ -12,6 +12,8 @@ describing how to break a copy of the committed authorities/ tree:
     pad_to: 1000001                    # append a YAML comment until the file has this many bytes
     rename: kent/2023-25.yaml          # then move target (a file or a folder) to this path
     remove: [kent/authority.yaml]      # then delete these files
+    link: outside/2023-24.yaml         # then move target out of authorities/ (to this path beside it) and leave
+                                       # a symbolic link to it in its place
 
 Edits work on the text of the real returns, so a fixture stays a realistic copy of a real
 return with one thing wrong.
@@ -65,6 +67,11 @@ def apply_spec(root: Path, spec: dict) -> Path:
         new.parent.mkdir(parents=True, exist_ok=True)
         target.rename(new)
         target = new
+    if "link" in spec:
+        outside = root.parent / spec["link"]
+        outside.parent.mkdir(parents=True, exist_ok=True)
+        target.rename(outside)
+        target.symlink_to(outside)
     for name in spec.get("remove") or []:
         path = root / name
         shutil.rmtree(path) if path.is_dir() else path.unlink()

@@ -28,6 +28,8 @@ SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 AUTHORITY_FILE = "authority.yaml"
 GROUPS_FILE = "groups.yaml"
+# Names the site gives pages and folders under groups/ (groups/index.md, groups/data/): no group id may take one.
+RESERVED_GROUP_IDS = ("index", "data")
 
 
 def period_ok(period: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ladobench.core.schema import Rule, load_schema
+from ladobench.core.text import visible
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +30,9 @@ class Problem:
         text = f"{where}{subject}: found {self.found} — expected {self.expected}."
         if fix:
             text += f" {fix}"
-        return f"{text} [{self.rule}]"
+        # Control characters from a file (an escape sequence would retitle or clear a terminal or CI log),
+        # zero-width and direction marks are shown as visible escapes: \x1b, \u200b.
+        return visible(f"{text} [{self.rule}]")
 
     @property
     def is_error(self) -> bool:
@@ -63,3 +66,29 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(p.format() for p in problems))
         self.problems = problems
+
+
+SHOWN_PER_FILE = 50
+
+
+def capped(problems: list[Problem], limit: int = SHOWN_PER_FILE) -> list[Problem]:
+    """At most `limit` problems per file, in order, then one line saying how many more that file has.
+
+    Ten thousand bad keys would otherwise bury the first, which usually explains the rest."""
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p.file] = counts.get(p.file, 0) + 1
+    if all(n <= limit for n in counts.values()):
+        return list(problems)
+    out, seen = [], {}
+    for p in problems:
+        seen[p.file] = seen.get(p.file, 0) + 1
+        if seen[p.file] <= limit:
+            out.append(p)
+        elif seen[p.file] == limit + 1:
+            more = counts[p.file] - limit
+            out.append(Problem("problems_not_shown", p.file, None, "", f"{more:,} more problem{'s' if more != 1 else ''} "
+                               "in this file, not shown", f"at most {limit} shown per file",
+                               "Fix the ones shown first (one cause, such as a wrong indentation or a pasted block, "
+                               "often explains many), then validate again.", severity="error"))
+    return out

@@ -11,11 +11,23 @@ from ladobench.returns.walker import Walker
 from ladobench.returns.yamlsafe import YamlRefused, load
 
 
+def _link(entry: Path, root: Path) -> Problem:
+    shown = f"{paths.display(entry.parent, root)}/{entry.name}"  # the link itself, not where it points
+    return Problem("path_link", shown, None, "", "a symbolic link", "a real file or folder inside the authorities folder",
+                   "Put the file itself in the folder in place of the link: links are not followed, so nothing from "
+                   "outside the folder is read or published.")
+
+
 def discover(root: Path):
-    """(authority folders → their yaml files) and problems with names that do not fit the pattern."""
+    """(authority folders → their yaml files) and problems with names that do not fit the pattern.
+
+    Symbolic links are refused, never followed: a link could publish a file from anywhere on the machine."""
     found: dict[str, list[Path]] = {}
     problems = []
     for entry in sorted(root.iterdir()) if root.is_dir() else []:
+        if entry.is_symlink():
+            problems.append(_link(entry, root))
+            continue
         shown = paths.display(entry, root)
         if entry.is_file():
             if entry.suffix.lower() in (".yaml", ".yml") and entry.name != paths.GROUPS_FILE:
@@ -30,7 +42,12 @@ def discover(root: Path):
             continue
         files = []
         for f in sorted(entry.iterdir()):
-            if f.suffix.lower() not in (".yaml", ".yml") or not f.is_file():  # 2023-24.YAML too
+            if f.suffix.lower() not in (".yaml", ".yml"):
+                continue
+            if f.is_symlink():
+                problems.append(_link(f, root))
+                continue
+            if not f.is_file():  # 2023-24.YAML too
                 continue
             if f.name == paths.AUTHORITY_FILE or (f.suffix == ".yaml" and paths.PERIOD.match(f.stem)):
                 files.append(f)

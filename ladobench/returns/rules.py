@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ladobench.core.model import Authority, Return, path_exists
 from ladobench.core.problems import Problem
+from ladobench.core.text import odd_characters, plain_form
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class Breach:
     found: str
     expected: str
     fields: frozenset[str]
+    fix: str = ""
 
 
 def related(a: str, b: str) -> bool:
@@ -37,6 +39,17 @@ def _num(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def _not_in_crosswalk(label: str, crosswalk: dict, dimension: str, row_path: str) -> Breach:
+    expected = (f"a label from the crosswalk for {dimension} in authority.yaml"
+                + (f" ({', '.join(sorted(crosswalk))})" if 0 < len(crosswalk) <= 12 else ""))
+    odd, fix = odd_characters(str(label)), ""
+    if odd:  # it looks like a crosswalk label but a character in it cannot be seen or is from another alphabet
+        meant = next((k for k in crosswalk if plain_form(k) == plain_form(str(label))), None)
+        fix = f"It contains {odd}; retype it" + (f" as '{meant}'." if meant else ".")
+    return Breach("label_not_in_crosswalk", f"{row_path}.label", f"the label '{label}'", expected,
+                  frozenset({row_path}), fix)
+
+
 def table_breaches(ret: Return, authority: Authority | None, dimension: str, index: int, table: dict):
     path = f"breakdowns.{dimension}[{index}]"
     # Keep each row's own index (an unreadable row is None) so messages point at the right line.
@@ -53,10 +66,7 @@ def table_breaches(ret: Return, authority: Authority | None, dimension: str, ind
                          frozenset({row_path}))
         seen.add(label)
         if crosswalk is not None and label not in crosswalk:
-            yield Breach("label_not_in_crosswalk", f"{row_path}.label", f"the label '{label}'",
-                         f"a label from the crosswalk for {dimension} in authority.yaml"
-                         + (f" ({', '.join(sorted(crosswalk))})" if 0 < len(crosswalk) <= 12 else ""),
-                         frozenset({row_path}))
+            yield _not_in_crosswalk(label, crosswalk, dimension, row_path)
         # A count or percent that is there but unreadable has its own message already.
         if "count" not in row and "percent" not in row and not {f"{row_path}.count", f"{row_path}.percent"} & ret.invalid:
             yield Breach("row_empty", row_path, f"the row '{label}' with no count or percent",
@@ -173,7 +183,7 @@ def check_return(ret: Return, authority: Authority | None) -> list[Problem]:
             used.add((match, b.rule))
             ret.covered.append((b.rule, b.path, b.found, ret.data["discrepancies"][match].get("note", "")))
             continue
-        problems.append(Problem(b.rule, ret.file, ret.line(b.path), b.path, b.found, b.expected))
+        problems.append(Problem(b.rule, ret.file, ret.line(b.path), b.path, b.found, b.expected, b.fix))
     for i, rules, _ in declared:
         unused = [r for r in rules if (i, r) not in used]  # each named rule must explain a breach
         # While any value is unreadable (it has its own message) the rules could not all run.

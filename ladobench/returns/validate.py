@@ -13,7 +13,8 @@ from ladobench.core.model import Authority, Return
 from ladobench.core.problems import Problem, sort_key
 from ladobench.core.reference import load_reference
 from ladobench.core.schema import Schema, load_schema
-from ladobench.returns.reading import discover, jobs_of, read, walk_file
+from ladobench.returns.plausible import check_crosswalk, check_groups, period_problem, published_problem
+from ladobench.returns.reading import discover, jobs_of, read
 from ladobench.returns.rules import check_return, fmt
 
 # One pandera check per rule name, over every numeric cell of every file in one frame, so
@@ -83,50 +84,6 @@ def _check_identity(authority: Authority, problems: list[Problem]):
         if value is not None and str(value) != str(expected):
             problems.append(Problem("identity_mismatch", authority.file, authority.lines.get(key), key, f"'{value}'",
                                     f"'{expected}', as in reference/authorities.csv"))
-
-
-def _check_crosswalk(authority: Authority, problems: list[Problem]):
-    """Each local label once per taxonomy, each mapped to a code (otherwise the last one would silently win)."""
-    for dim, entries in (authority.data.get("crosswalk") or {}).items():
-        seen: dict[str, int] = {}
-        for i, entry in enumerate(entries or []):
-            if not entry or "local" not in entry:
-                continue
-            path, local = f"crosswalk.{dim}[{i}]", entry["local"]
-            line = authority.lines.get(path)
-            written = f"{path}.code" in authority.lines or f"{path}.codes" in authority.lines  # present but invalid
-            if not entry.get("code") and not entry.get("codes") and not written:
-                problems.append(Problem("missing_required", authority.file, line, f"{path}.code",
-                                        f"the label '{local}' with no code", "code: (one common code) or codes: (several)",
-                                        "Add the common code from schema/taxonomies.yaml this label maps to."))
-            if local in seen:
-                problems.append(Problem("label_duplicate", authority.file, line, f"{path}.local",
-                                        f"'{local}' a second time (first at line {seen[local]})", "each local label once per taxonomy",
-                                        "Keep one entry; if the label maps to several codes, list them under codes:."))
-            seen.setdefault(local, line)
-
-
-def _check_groups(root: Path, schema: Schema, dataset: Dataset):
-    path = root / paths.GROUPS_FILE
-    if not path.exists():
-        return
-    walker, data = walk_file(schema, path, paths.display(path, root), schema.authority_records, "groups_file")
-    dataset.problems.extend(walker.problems)
-    if not data:
-        return
-    ref, ids = load_reference(), set()
-    for i, group in enumerate(data.get("groups") or []):
-        if not group:
-            continue
-        if group.get("id") in ids:
-            dataset.problems.append(Problem("label_duplicate", walker.file, walker.lines.get(f"groups[{i}].id"),
-                                            f"groups[{i}].id", f"the group id '{group['id']}' a second time", "unique ids"))
-        ids.add(group.get("id"))
-        for j, member in enumerate(group.get("members") or []):
-            if member and member not in ref.index:
-                dataset.problems.append(Problem("authority_unknown", walker.file, walker.lines.get(f"groups[{i}].members[{j}]"),
-                                                f"groups[{i}].members[{j}]", f"'{member}'", "a slug from reference/authorities.csv"))
-        dataset.groups.append(group)
 
 
 def _cell_problems(cells: list[tuple]) -> list[tuple[str, str, Problem]]:
@@ -200,6 +157,11 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             found = {s: f for s, f in found.items() if s in slugs}
         else:
             wanted = None
+    if root.is_dir() and not only and not any(f.name != paths.AUTHORITY_FILE for files in found.values() for f in files):
+        dataset.problems.append(Problem("nothing_to_publish", paths.display(root, root), None, "",
+                                        "no returns in the folder", "at least one return, e.g. kent/2023-24.yaml",
+                                        "Add an authority (python build.py new SLUG) and its first return, or give "
+                                        "--root the folder that holds them."))
     jobs = jobs_of(root, found)
     walked = dict(zip((job[0] for job in jobs), read(schema, jobs)))
     cells, cell_owner = [], {}
@@ -214,7 +176,7 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
                 authority = Authority(slug, result.file, result.data, result.lines)
                 dataset.authorities[slug] = authority
                 _check_identity(authority, dataset.problems)
-                _check_crosswalk(authority, dataset.problems)
+                check_crosswalk(authority, dataset.problems)
         else:
             dataset.problems.append(Problem("authority_missing", paths.display(root / slug, root), None, "",
                                             f"returns for '{slug}' but no authority.yaml", "authority.yaml beside the returns"))
@@ -226,10 +188,17 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
                 dataset.problems.append(Problem("period_invalid", shown, None, "", f"the period '{f.stem}'",
                                                 "a financial year YYYY-YY such as 2023-24"))
                 continue
+            implausible = period_problem(f.stem, shown)
+            if implausible:
+                dataset.problems.append(implausible)
+                continue
             result = walked[f]
             dataset.problems.extend(result.problems)
             cells.extend(result.cells)
             if result.data is not None:
+                published = published_problem(result.data, result.lines, f.stem, shown)
+                if published:
+                    dataset.problems.append(published)
                 ret = Return(slug, f.stem, shown, result.data, result.lines, result.invalid)
                 dataset.returns.append(ret)
                 cell_owner[shown] = ret
@@ -240,7 +209,7 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
     for ret in dataset.returns:
         dataset.problems.extend(check_return(ret, dataset.authorities.get(ret.slug)))
     _year_on_year(dataset, schema)
-    _check_groups(root, schema, dataset)
+    check_groups(root, schema, dataset)
     if wanted is not None:
         outside = {str(p) for p in only} | {str(root)}
         shown_wanted = {paths.display(p, root) for p in wanted}

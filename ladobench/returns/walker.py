@@ -8,6 +8,7 @@ import re
 from ladobench.core.paths import SLUG
 from ladobench.core.problems import Problem
 from ladobench.core.schema import NUMERIC_TYPES, Record, Schema
+from ladobench.core.text import control_character, nfc, odd_characters, plain_form
 from ladobench.returns.yamlsafe import Scalar, YList, YMap
 
 INVALID = object()
@@ -37,6 +38,11 @@ def describe(node) -> str:
 
 
 def suggest(word: str, choices) -> str:
+    odd = odd_characters(word, ascii_only=True)
+    if odd:  # a key that looks right but is not: name what cannot be seen
+        meant = plain_form(word)
+        retype = f"retype it as '{meant}'" if meant in choices else "retype it"
+        return f"It contains {odd}; {retype}."
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"Did you mean '{close[0]}'?" if close else ""
 
@@ -157,7 +163,11 @@ class Walker:
             if isinstance(node.value, bool):
                 return node.value
             return self.problem("wrong_type", line, path, describe(node), "true or false")
-        text = node.raw  # the text as typed: 'No' stays 'No', '1.50' stays '1.50'
+        text = nfc(node.raw)  # the text as typed: 'No' stays 'No', '1.50' stays '1.50'; é in one Unicode form
+        control = control_character(text)
+        if control:  # an escape sequence in a page, a download or a message would act on whatever shows it
+            return self.problem("text_control_character", line, path, f"the control character {control}",
+                                "text without control characters")
         choices = self._choices(typ)
         if choices is not None and text not in choices:
             rule = "crosswalk_unknown_code" if typ == "code" else "value_invalid"

@@ -8,6 +8,7 @@ from functools import lru_cache
 import yaml
 
 from ladobench.core.problems import Problem
+from ladobench.returns.yamlhints import odd_indent, one_space
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 24
@@ -89,6 +90,9 @@ def load(data: bytes, file: str):
         line = text.count("\n", 0, tab.start()) + 1
         raise YamlRefused(Problem("yaml_tab", file, line, "", "a tab character in the indentation",
                                   "spaces"))
+    odd = odd_indent(text, file)
+    if odd:  # the parser would notice a line later, with a phrase about mapping values
+        raise YamlRefused(odd)
     try:
         root = _compose(text, file)
     except yaml.reader.ReaderError as err:
@@ -110,6 +114,11 @@ def load(data: bytes, file: str):
         if err.context and err.context_mark and err.problem_mark and err.context_mark.line != err.problem_mark.line:
             # An unclosed quote is only noticed lines later: say where the broken part began.
             what = f"{err.problem}, {err.context} that starts on line {err.context_mark.line + 1}"
+        odd = one_space(text, line)
+        if odd:  # a top-level name uncommented by deleting "#" but not the space after it
+            raise YamlRefused(Problem("yaml_syntax", file, odd[0], "", f"'{odd[1]}' indented by one space",
+                                      "a top-level name at the left edge, like the other sections",
+                                      f"Delete the space before '{odd[1].strip()}' on line {odd[0]}."))
         raise YamlRefused(Problem("yaml_syntax", file, line, "", what or "text that is not YAML",
                                   "well-formed YAML"))
     except yaml.YAMLError as err:

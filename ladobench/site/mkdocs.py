@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib.metadata
 import logging
 import os
+import re
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -91,6 +93,42 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_stale(site_dir: Path) -> list[Path]:
+    """Remove the temporary sites (site.<pid>.<random>/) of builds that were stopped (kill -9, power cut) before
+    they swapped theirs in; a build still running (its process is alive) keeps its own. Folders named any other
+    way (site.old, a copy someone made) are never touched. Returns what was removed."""
+    pattern = re.compile(rf"^{re.escape(site_dir.name)}\.(\d+)\.[A-Za-z0-9_]{{8}}$")
+    removed = []
+    for entry in sorted(site_dir.parent.iterdir()) if site_dir.parent.is_dir() else []:
+        m = pattern.match(entry.name)
+        if m and entry.is_dir() and not entry.is_symlink() and int(m.group(1)) != os.getpid() \
+                and not _running(int(m.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def no_space(err: BaseException, folder: Path) -> InputError | None:
+    """A full disk, said as a message (the caller leaves the published site as it was)."""
+    if not isinstance(err, OSError) or err.errno != errno.ENOSPC:
+        return None
+    where = paths.display(folder)
+    return InputError([Problem("site_build", where, None, "", f"no space left on {where}",
+                               "room for the new site beside the old one (about as much again)",
+                               "Free some space on that disk and build again; the previous site is unchanged.",
+                               severity="error")])
+
+
 def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
     """mkdocs build --strict into a temporary folder; the old site is replaced only if it succeeds."""
     from mkdocs.commands.build import build as mk_build
@@ -99,7 +137,11 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
 
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.", dir=site_dir.parent))
+    remove_stale(site_dir)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.{os.getpid()}.", dir=site_dir.parent))
+    except OSError as err:
+        raise no_space(err, site_dir.parent) or err from None
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
@@ -109,6 +151,9 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
             mk_build(config)
     except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        full = no_space(err, site_dir.parent)
+        if full:
+            raise full from None
         if not isinstance(err, (MkDocsException, SystemExit)):
             raise
         detail = "; ".join(handler.messages[:5]) or str(err)
@@ -127,6 +172,9 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
 
 def write_docs(docs_dir: Path, files: dict[str, str | bytes]) -> tuple[int, int]:
     """The hand-written pages, the chart library and the generated files in the docs folder: (written, removed)."""
-    copy_static(docs_dir)
-    vendor_assets(docs_dir)
-    return write_pages(docs_dir, files)
+    try:
+        copy_static(docs_dir)
+        vendor_assets(docs_dir)
+        return write_pages(docs_dir, files)
+    except OSError as err:
+        raise no_space(err, docs_dir) or err from None

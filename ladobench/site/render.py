@@ -13,7 +13,10 @@ from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Characters that markdown or HTML would interpret; as entities they display literally.
-_LITERAL = {c: f"&#{ord(c)};" for c in "&<>[]()|*_`\\#{}"}
+# "!" too: "!!! danger" at the start of a footnote would open a warning box (admonition), "![" an image.
+_LITERAL = {c: f"&#{ord(c)};" for c in "&<>[]()|*_`\\#{}!"}
+# At the start of a line a list marker makes a list ("- x", "+ x", "1. x", "1) x"): its mark becomes an entity.
+_LIST_START = re.compile(r"^(?:[-+]|\d{1,9}\.)(?=\s|$)")  # ")" is an entity already
 _LITERAL_RE = re.compile("|".join(re.escape(c) for c in _LITERAL))
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SAFE_URL = re.compile(r"^[A-Za-z0-9._/#-]+$")
@@ -30,7 +33,8 @@ def literal(value) -> str:
 def _literal(text: str) -> str:
     text = _BIDI.sub("", text)  # direction overrides would make "txt.exe" read "exe.txt"
     text = _LITERAL_RE.sub(lambda m: _LITERAL[m.group(0)], text)
-    return " ".join(text.split())  # one line: a newline would break a table row or a list item
+    text = " ".join(text.split())  # one line: a newline would break a table row or a list item
+    return _LIST_START.sub(lambda m: m.group(0)[:-1] + f"&#{ord(m.group(0)[-1])};", text)
 
 
 def finalize(value):
@@ -74,9 +78,17 @@ def narrative(text: str | None) -> Markup:
     escaped = _BIDI.sub("", str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     html = md.markdown(escaped, extensions=[], output_format="html")
     clean = nh3.clean(html, tags=NARRATIVE_TAGS, attributes={"a": {"href"}}, url_schemes={"https", "mailto"},
-                      link_rel="noopener noreferrer")
+                      link_rel="noopener noreferrer", attribute_filter=_https_only)
     # markdown="0" keeps Python-Markdown from re-reading the sanitised HTML.
     return Markup(f'<div class="lb-narrative" markdown="0">\n{clean}\n</div>')
+
+
+def _https_only(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 keeps scheme-less links (its url_schemes judge only those with a scheme): a protocol-relative
+    //host/path would load from another host over whatever the page used, so only https: and mailto: stay."""
+    if attribute == "href" and not value.lower().startswith(("https://", "mailto:")):
+        return None
+    return value
 
 
 def code(value) -> Markup:

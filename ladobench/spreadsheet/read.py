@@ -15,6 +15,7 @@ from ladobench.core import paths
 from ladobench.core.problems import InputError, Problem
 from ladobench.core.schema import NUMERIC_TYPES, Schema, load_schema
 from ladobench.spreadsheet.layout import ABOUT, ABOUT_FIRST, ABOUT_ROWS, FIRST_ROW, Sheet, plan, ref
+from ladobench.spreadsheet.limits import check_archive, formulas_without_values
 from ladobench.spreadsheet.return_yaml import dump_return
 from ladobench.spreadsheet.template import check_identity, load_authority, write_atomic
 
@@ -212,6 +213,7 @@ def _identity(wb, workbook: str) -> tuple[str, str]:
 def read_workbook(xlsx: Path, root: Path):
     """The return a workbook holds, its identity and the cell of every field path."""
     name = Path(xlsx).name
+    check_archive(Path(xlsx), name)  # size, rows, entities and encryption, before anything is parsed
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes about Excel extensions it skips are not the user's concern
@@ -235,8 +237,9 @@ def read_workbook(xlsx: Path, root: Path):
         ws = wb[sheet.name]
         parts[sheet.path] = {"section": reader.section, "list": reader.listing, "map": reader.mapping,
                              "breakdown": reader.breakdown}[sheet.kind](ws, sheet)
+    reader.problems.extend(formulas_without_values(Path(xlsx), ref))
     if reader.problems:
-        raise InputError(reader.problems)
+        raise InputError(sorted(reader.problems, key=reader.order))
     return slug, period, _assemble(schema, parts), reader
 
 
@@ -267,7 +270,7 @@ def _check(root: Path, slug: str, period: str, text: str):
         copy = Path(tmp) / root.resolve().name  # same folder name, so messages show the real paths
         (copy / slug).mkdir(parents=True)
         for f in sorted((root / slug).iterdir()):
-            if f.is_file() and f.suffix in (".yaml", ".yml") and f.name != f"{period}.yaml":
+            if f.is_file() and not f.is_symlink() and f.suffix in (".yaml", ".yml") and f.name != f"{period}.yaml":
                 shutil.copy2(f, copy / slug / f.name)
         target = copy / slug / f"{period}.yaml"
         target.write_text(text, encoding="utf-8")

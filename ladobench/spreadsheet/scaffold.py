@@ -48,11 +48,12 @@ def authority_yaml(slug: str) -> str:
         "",
         "# Your own word for each stage of the funnel, and what it counts where that differs from the",
         "# common definition. Remove the # from \"stages:\" and from each stage you name.",
-        "# stages:",
+        # The # takes the place of nothing: deleting it leaves the line indented as YAML needs.
+        "#stages:",
     ]
     funnel = schema.records["funnel"]
     for stage in schema.stages:
-        lines += [f"#   {stage}:   # {funnel.get(stage).display}", '#     term: ""', '#     note: ""']
+        lines += [f"#  {stage}:   # {funnel.get(stage).display}", '#    term: ""', '#    note: ""']
     lines += [
         "",
         "# For each taxonomy, every label your reports use and the common code it stands for. Replace []",
