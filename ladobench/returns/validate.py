@@ -167,6 +167,18 @@ def _year_on_year(dataset: Dataset, schema: Schema):
                                                 "a change of less than half or double"))
 
 
+def _free_text(dataset: Dataset):
+    """Notes that state a count the site withholds: a warning each (returns/free_text.py)."""
+    from ladobench.returns import free_text
+
+    mine: dict[str, list[Return]] = {}
+    for ret in dataset.returns:
+        dataset.problems.extend(free_text.problems(ret, dataset.authorities.get(ret.slug)))
+        mine.setdefault(ret.slug, []).append(ret)
+    for slug, authority in dataset.authorities.items():
+        dataset.problems.extend(free_text.authority_problems(authority, mine.get(slug, [])))
+
+
 @contextlib.contextmanager
 def gc_paused():
     """Pause the cyclic garbage collector while a stage builds objects that all live on.
@@ -255,6 +267,7 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             cell_owner[file].invalid.add(path)
     for ret in dataset.returns:
         dataset.problems.extend(check_return(ret, dataset.authorities.get(ret.slug)))
+    _free_text(dataset)
     _year_on_year(dataset, schema)
     _check_groups(root, schema, dataset)
     if wanted is not None:

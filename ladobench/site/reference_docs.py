@@ -39,7 +39,8 @@ def fields(records: dict, root: str) -> list[dict]:
     return out
 
 
-def generate(render) -> dict[str, str]:
+def generate(render, audit=None) -> dict[str, str]:
+    """audit: the build's disclosure audit (stats/audit.AuditReport), whose figures the methodology states."""
     schema = load_schema()
     context = {
         "return_fields": fields(schema.records, schema.root),
@@ -47,7 +48,7 @@ def generate(render) -> dict[str, str]:
         "group_fields": fields(schema.authority_records, "groups_file"),
         "dimensions": schema.dimensions, "catalogue": schema.catalogue, "metrics": schema.metrics,
         "symbols": schema.symbols, "rules": schema.rules, "publishing": schema.publishing,
-        "enums": {k: schema.enum_values(k) for k in schema.enums},
+        "enums": {k: schema.enum_values(k) for k in schema.enums}, "audit": audit,
     }
     return {"data-dictionary.md": render("data-dictionary.md.j2", **context),
             "methodology.md": render("methodology.md.j2", **context)}
