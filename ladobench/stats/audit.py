@@ -28,7 +28,8 @@ class AuditReport:
     cells: int = 0  # withheld counts checked ([c] cells, printed totals, other figures)
     derived: int = 0  # small differences between linked tables checked
     narrowest: tuple[float, float] | None = None  # the narrowest provable range of a withheld count
-    narrowest_name: str = ""
+    narrowest_name: object = ""  # the quantity (its .name says which count)
+    capped: int = 0  # protected by the published total of their table alone, which is under the interval
     secondary: int = 0  # cells withheld only because of the planning against everything published
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
@@ -37,8 +38,10 @@ class AuditReport:
         if self.narrowest is None:
             return f"{self.cells} withheld counts, none that a published figure bounds"
         lo, hi = self.narrowest
-        return (f"{self.cells} withheld counts and {self.derived} linked differences protected; "
-                f"narrowest provable range {lo:g} to {hi:g}; {self.seconds:.2f}s")
+        return (f"{self.cells} withheld counts and {self.derived} linked differences protected "
+                f"({self.secondary} cells withheld by the planning); narrowest provable range {lo:g} to {hi:g}"
+                + (f" ({self.capped} more as wide as their table's published total)" if self.capped else "")
+                + f"; {self.seconds:.2f}s")
 
 
 class DisclosureError(InputError):
@@ -64,8 +67,6 @@ def audit_published(published) -> AuditReport:
     started, report = time.perf_counter(), AuditReport()
     if not settings()["enabled"]:
         return report
-    from ladobench.stats.suppression import plan
-
     numerators = published_numerators(published.metrics)
     returns = published.dataset.returns
     systems = []
@@ -73,11 +74,10 @@ def audit_published(published) -> AuditReport:
         authority = published.dataset.authorities.get(ret.slug)
         disclosure = published.plans[(ret.slug, ret.period)]
         systems.append(ds.build(ret, authority, disclosure.rows, disclosure.totals, numerators.get((ret.slug, ret.period), {})))
-        report.secondary += len(disclosure.rows - plan(ret, authority).rows)
+        report.secondary += max(0, len(disclosure.rows) - disclosure.table_rule)
         report.cells += sum(1 for fig in ret.data.get("other_figures") or [] if fig and figure_hidden(fig))
     ds.solve(systems)
     for system in systems:
-        by_quantity = {}
         for q in system.quantities:
             is_cell = len(q.terms) == 1 and q.const == 0 and next(iter(q.terms.values())) == 1.0
             report.cells += is_cell
@@ -86,11 +86,12 @@ def audit_published(published) -> AuditReport:
                 sources = _pinning(system, q)
                 report.failures.append(f"{describe(q)} (published as [c]; pinned by {sources})" if is_cell
                                        else f"{describe(q)} (pinned by {sources})")
+            elif is_cell and q.hi - q.lo < interval():
+                report.capped += 1
             elif is_cell and not math.isinf(q.hi):
                 width = q.hi - q.lo
                 if report.narrowest is None or width < report.narrowest[1] - report.narrowest[0]:
-                    report.narrowest, report.narrowest_name = (q.lo, q.hi), q.name
-            by_quantity[q.name] = q
+                    report.narrowest, report.narrowest_name = (q.lo, q.hi), q
     _check_changes(published, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -107,16 +108,17 @@ def _pinning(system: ds.System, q: ds.Quantity) -> str:
 
 def _check_changes(published, report: AuditReport) -> None:
     """A change on last year is published only where both years' values are."""
-    shown = {(a, p, m) for a, p, m, s in zip(published.metrics["authority"], published.metrics["period"],
-                                             published.metrics["metric"], published.metrics["status"]) if s == ""}
-    for row in published.records("changes"):
-        change = row["change"]
+    m, ch = published.metrics, published.changes
+    shown = {key for key, s in zip(zip(m["authority"].tolist(), m["period"].tolist(), m["metric"].tolist()),
+                                   m["status"].tolist()) if s == ""}
+    for slug, metric, period, previous, change in zip(*(ch[c].tolist() for c in
+                                                        ("authority", "metric", "period", "previous_period", "change"))):
         if change is None or (isinstance(change, float) and math.isnan(change)):
             continue
-        for period in (row["period"], row["previous_period"]):
-            if (row["authority"], period, row["metric"]) not in shown:
-                report.failures.append(f"{row['authority']} {row['metric']}: the change from {row['previous_period']} to "
-                                       f"{row['period']} is published while {period}'s value is not")
+        for when in (period, previous):
+            if (slug, when, metric) not in shown:
+                report.failures.append(f"{slug} {metric}: the change from {previous} to {period} is published while "
+                                       f"{when}'s value is not")
 
 
 def audit_files(published, files: dict[str, str | bytes], report: AuditReport) -> None:

@@ -4,8 +4,8 @@ The table rules (stats/suppression.plan) come first: counts of 1 to 5 in protect
 partner for a lone suppressed cell, a share that would reveal one. Then every return's published
 figures are put together as one system of linear constraints (stats/disclosure_system) and, for
 each withheld count, the range a reader can prove is computed. Where a range is too narrow, one
-more figure is withheld and the table rules run again; this repeats until every range is wide
-enough. Which figure, always the same for the same returns:
+more figure is withheld in each connected part of the return that has one, and the table rules
+run again; this repeats until every range is wide enough. Which figure, always the same for the same returns:
 
   the smallest published count among those that pin the exposed one (the other cells of its
   tables, the same category in a linked table, the share of a code), ties broken by breakdown,
@@ -29,10 +29,14 @@ def interval() -> float:
 
 
 def protected(q: ds.Quantity) -> bool:
-    """Not inside the band of 1 to 5, and at least as wide as the protection interval."""
+    """Not inside the band of 1 to 5, and at least as wide as the protection interval.
+
+    A table whose published total is itself under the interval (City of London's 4 referrals)
+    cannot give a wider range: 0 to that total, all a reader could know from the total alone, is enough.
+    """
     cfg = settings()
     inside = q.lo >= cfg["min_count"] and q.hi <= cfg["max_count"]
-    return not inside and (q.hi - q.lo) >= interval()
+    return not inside and ((q.hi - q.lo) >= interval() or (q.lo <= 0 and q.hi >= q.cap))
 
 
 def planned_numerators(ret: Return, authority: Authority | None, disclosure: Disclosure) -> dict[str, float]:
@@ -56,12 +60,22 @@ def system_for(ret: Return, authority: Authority | None, disclosure: Disclosure)
 
 def _grow(ret: Return, authority: Authority | None, disclosure: Disclosure, system: ds.System,
           exposed: list[ds.Quantity]) -> Disclosure | None:
-    """One more withheld figure for the first exposed quantity, then the table rules again; None if none is left."""
+    """One more withheld figure for each part of the return with an exposed count, then the table rules again.
+
+    None when no published figure is left that would help.
+    """
     comps = ds._components(system) if system.cells else []
     where = {v: k for k, (vs, _) in enumerate(comps) for v in vs}
+    seed = Disclosure(set(disclosure.rows), set(disclosure.codes), set(disclosure.totals), disclosure.added,
+                      disclosure.table_rule)
+    done: set = set()
     for q in exposed:
+        part = where[next(iter(q.terms))] if q.terms else ("alone", q.published)
+        if part in done:
+            continue
+        done.add(part)
         candidates = []  # (count, kind, key)
-        constraints = comps[where[next(iter(q.terms))]][1] if q.terms else []
+        constraints = comps[part][1] if q.terms else []
         for key in q.published:
             candidates.append((system.published[key], 0, key))
         for j in constraints:
@@ -73,22 +87,25 @@ def _grow(ret: Return, authority: Authority | None, disclosure: Disclosure, syst
         if not candidates:
             continue
         _, kind, key = candidates[0]
-        seed = Disclosure(set(disclosure.rows), set(disclosure.codes), set(disclosure.totals), disclosure.added + 1)
+        seed.added += 1
         if kind == 0:
             seed.rows.add(key)
         else:
             dim, codes = key
             seed.codes.update((dim, c) for c in codes)
-        return plan(ret, authority, seed)
-    return None
+    return plan(ret, authority, seed) if seed.added > disclosure.added else None
 
 
 def plan_all(returns: list[Return], authorities: dict[str, Authority]) -> dict[tuple[str, str], Disclosure]:
     """Every return's plan, grown until the audit of its published figures passes (or nothing is left to hide)."""
     plans = {(r.slug, r.period): plan(r, authorities.get(r.slug)) for r in returns}
+    for p in plans.values():
+        p.table_rule = len(p.rows)
     if not settings()["enabled"]:
         return plans
-    pending = list(returns)
+    # A return with nothing withheld and no breakdown in two tables has nothing a reader could recover.
+    pending = [r for r in returns if plans[(r.slug, r.period)].rows or plans[(r.slug, r.period)].totals
+               or any(len(t or []) > 1 for t in (r.data.get("breakdowns") or {}).values())]
     for _ in range(MAX_ROUNDS):
         systems = [system_for(r, authorities.get(r.slug), plans[(r.slug, r.period)]) for r in pending]
         ds.solve(systems)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from scipy import sparse
@@ -45,13 +46,18 @@ class Constraint:
 class Quantity:
     """A count a reader must not pin to 1-5: a [c] cell, or a small difference of two linked cells."""
 
-    name: str
+    naming: object  # its name, or a function that makes it (names are only needed when something fails)
     terms: dict[int, float]
     const: float
     value: float
     published: tuple = ()  # published cells in its expression
+    cap: float = math.inf  # its table's base, a published funnel stage: a range from 0 to it is all a reader could have
     lo: float = 0.0
     hi: float = math.inf
+
+    @property
+    def name(self) -> str:
+        return self.naming() if callable(self.naming) else self.naming
 
 
 @dataclass
@@ -95,6 +101,13 @@ def cell_name(ret: Return, key: tuple) -> str:
 
 def metric_rows(ret: Return, authority: Authority | None, metric) -> tuple[int | None, list[int], float | None]:
     """The table and rows a metric about a protected breakdown is the sum of, and that sum."""
+    key = ("metric_rows", metric.id, authority.slug if authority else None)
+    if key not in ret.counts:
+        ret.counts[key] = _metric_rows(ret, authority, metric)
+    return ret.counts[key]
+
+
+def _metric_rows(ret: Return, authority: Authority | None, metric) -> tuple[int | None, list[int], float | None]:
     dim, codes = metric_code(metric)
     if not dim or not load_schema().dimensions[dim].protected:
         return None, [], None
@@ -132,6 +145,7 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
         return out
 
     tables: dict[tuple, tuple[list[tuple[int, float | None]], dict]] = {}
+    caps: dict[int, float] = {}
     for dim, spec in schema.dimensions.items():
         if not spec.protected:
             continue
@@ -178,6 +192,9 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
                 rhs = figure - const
             if not terms:
                 continue
+            for v in terms:  # a funnel stage is published as a service figure; a printed total is a count like the rows
+                if key is None and system.cells[v][2] != "total":
+                    caps[v] = min(caps.get(v, math.inf), figure)
             if whole and abs(total_sum - figure) < 1e-9:
                 system.constraints.append(Constraint(terms, rhs, "eq", source, cells))
             elif total_sum <= figure + 1e-9 and (key is None or key not in index):
@@ -191,6 +208,8 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
         if t is None or not rows or count is None or abs(count - n) > 0.5:
             continue
         dim = metric_code(metric)[0]
+        if not any((dim, t, r) in index for r in rows):
+            continue  # every row it adds up is published: it says nothing more
         if any((dim, t, r) not in true for r in rows) or abs(sum(true[(dim, t, r)] for r in rows) - n) > 1e-9:
             continue
         terms = {}
@@ -230,7 +249,7 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
                             f"{ret.slug} {ret.period}: '{label}' in {table_name(ret, dim, a)} minus the same in "
                             f"{table_name(ret, dim, b)}", neg, -const, diff, cells))
     for i, key in enumerate(system.cells):
-        system.quantities.append(Quantity(cell_name(ret, key), {i: 1.0}, 0.0, system.values[i]))
+        system.quantities.append(Quantity(partial(cell_name, ret, key), {i: 1.0}, 0.0, system.values[i], cap=caps.get(i, math.inf)))
     return system
 
 
@@ -288,7 +307,11 @@ def _components(system: System) -> list[tuple[list[int], list[int]]]:
 
 
 def solve(systems: list[System], chunk: int = 20000) -> None:
-    """Set lo and hi of every quantity of every system: the range a reader can prove (LP relaxation)."""
+    """Set lo and hi of every quantity of every system: the range a reader can prove (LP relaxation).
+
+    A part with one constraint of ones (a table's rows and its total) has its ranges in closed form;
+    every other part goes to HiGHS, many at once.
+    """
     blocks = []  # (system, quantity, sign, variables, constraints)
     for system in systems:
         comps = _components(system)
@@ -301,6 +324,12 @@ def solve(systems: list[System], chunk: int = 20000) -> None:
             if not cs:
                 q.lo, q.hi = (0.0 if all(v >= 0 for v in q.terms.values()) else -math.inf), math.inf
                 continue
+            if len(cs) == 1 and len(q.terms) == 1 and q.const == 0 and next(iter(q.terms.values())) == 1.0:
+                con = system.constraints[cs[0]]
+                if all(v == 1.0 for v in con.terms.values()):
+                    q.hi = math.floor(con.rhs + 1e-6)
+                    q.lo = q.hi if con.kind == "eq" and len(con.terms) == 1 else 0.0
+                    continue
             for sign in (1.0, -1.0):
                 blocks.append((system, q, sign, vs, cs))
     start = 0
@@ -314,16 +343,18 @@ def solve(systems: list[System], chunk: int = 20000) -> None:
 
 
 def _solve_blocks(blocks) -> None:
-    c, eq, ub, b_eq, b_ub = [], ([], [], []), ([], [], []), [], []
+    c, eq, ub, b_eq, b_ub, starts = [], ([], [], []), ([], [], []), [], [], []
     offset = 0
     for system, q, sign, vs, cs in blocks:
+        starts.append(offset)
         col = {v: offset + i for i, v in enumerate(vs)}
         c.extend(sign * q.terms.get(v, 0.0) for v in vs)
         for j in cs:
             con = system.constraints[j]
             rows, rhs = (eq, b_eq) if con.kind == "eq" else (ub, b_ub)
+            n = len(rhs)
             for v, coef in con.terms.items():
-                rows[0].append(len(rhs))
+                rows[0].append(n)
                 rows[1].append(col[v])
                 rows[2].append(coef)
             rhs.append(con.rhs)
@@ -332,15 +363,15 @@ def _solve_blocks(blocks) -> None:
     def matrix(parts, n_rows):
         return sparse.csr_array((parts[2], (parts[0], parts[1])), shape=(n_rows, offset)) if n_rows else None
 
-    res = linprog(np.array(c), A_ub=matrix(ub, len(b_ub)), b_ub=b_ub or None, A_eq=matrix(eq, len(b_eq)),
+    cost = np.array(c)
+    res = linprog(cost, A_ub=matrix(ub, len(b_ub)), b_ub=b_ub or None, A_eq=matrix(eq, len(b_eq)),
                   b_eq=b_eq or None, bounds=(0, CAP), method="highs")
     if res.status != 0:
         raise RuntimeError(f"disclosure audit: the linear program failed ({res.message})")
-    offset = 0
-    for _system, q, sign, vs, _ in blocks:
-        value = q.const + sum(q.terms.get(v, 0.0) * res.x[offset + i] for i, v in enumerate(vs))
+    objective = np.add.reduceat(cost * res.x, np.array(starts))  # each block's own optimum
+    for (_system, q, sign, _vs, _cs), best in zip(blocks, objective.tolist()):
+        value = q.const + sign * best
         if sign > 0:
             q.lo = math.ceil(value - 1e-6)
         else:
             q.hi = math.inf if value > CAP / 2 else math.floor(value + 1e-6)
-        offset += len(vs)

@@ -45,7 +45,8 @@ class Disclosure:
     rows: set[tuple[str, int, int]] = field(default_factory=set)
     codes: set[tuple[str, str]] = field(default_factory=set)
     totals: set[tuple[str, int]] = field(default_factory=set)  # printed totals withheld
-    added: int = 0  # cells hidden by the planning against everything published (after the table rules)
+    added: int = 0  # figures withheld by the planning against everything published (after the table rules)
+    table_rule: int = 0  # cells the table rules alone withheld
 
     def row(self, dimension: str, table: int, row: int) -> bool:
         return (dimension, table, row) in self.rows
@@ -70,7 +71,8 @@ def plan(ret: Return, authority: Authority | None, seed: Disclosure | None = Non
     share is hidden when exactly one of those rows is, and hiding a share hides its rows.
     """
     schema, cfg = load_schema(), settings()
-    out = Disclosure(set(seed.rows), set(seed.codes), set(seed.totals), seed.added) if seed else Disclosure()
+    out = (Disclosure(set(seed.rows), set(seed.codes), set(seed.totals), seed.added, seed.table_rule) if seed
+           else Disclosure())
     if not cfg["enabled"]:
         return out
     tables = {}  # (dimension, index) -> [(row index, count)]
