@@ -248,6 +248,13 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
                         system.quantities.append(Quantity(
                             f"{ret.slug} {ret.period}: '{label}' in {table_name(ret, dim, a)} minus the same in "
                             f"{table_name(ret, dim, b)}", neg, -const, diff, cells))
+    unique, seen_constraints = [], set()
+    for con in system.constraints:  # a table's base and its printed total are often one figure
+        sig = (con.kind, tuple(sorted(con.terms.items())), round(con.rhs, 9))
+        if sig not in seen_constraints:
+            seen_constraints.add(sig)
+            unique.append(con)
+    system.constraints = unique
     for i, key in enumerate(system.cells):
         system.quantities.append(Quantity(partial(cell_name, ret, key), {i: 1.0}, 0.0, system.values[i], cap=caps.get(i, math.inf)))
     return system
@@ -309,13 +316,15 @@ def _components(system: System) -> list[tuple[list[int], list[int]]]:
 def solve(systems: list[System], chunk: int = 20000) -> None:
     """Set lo and hi of every quantity of every system: the range a reader can prove (LP relaxation).
 
-    A part with one constraint of ones (a table's rows and its total) has its ranges in closed form;
-    every other part goes to HiGHS, many at once.
+    A part whose constraints are sums of counts equal to a figure, the sets of counts nested or
+    apart (a table's rows and its total; the rows of a code within it), has its ranges in closed
+    form (_laminar); every other part goes to HiGHS, many at once.
     """
     blocks = []  # (system, quantity, sign, variables, constraints)
     for system in systems:
         comps = _components(system)
         where = {v: k for k, (vs, _) in enumerate(comps) for v in vs}
+        laminar: dict[int, dict | None] = {}
         for q in system.quantities:
             if not q.terms:
                 q.lo = q.hi = q.const
@@ -324,11 +333,12 @@ def solve(systems: list[System], chunk: int = 20000) -> None:
             if not cs:
                 q.lo, q.hi = (0.0 if all(v >= 0 for v in q.terms.values()) else -math.inf), math.inf
                 continue
-            if len(cs) == 1 and len(q.terms) == 1 and q.const == 0 and next(iter(q.terms.values())) == 1.0:
-                con = system.constraints[cs[0]]
-                if all(v == 1.0 for v in con.terms.values()):
-                    q.hi = math.floor(con.rhs + 1e-6)
-                    q.lo = q.hi if con.kind == "eq" and len(con.terms) == 1 else 0.0
+            if len(q.terms) == 1 and q.const == 0 and next(iter(q.terms.values())) == 1.0:
+                if where[next(iter(q.terms))] not in laminar:
+                    laminar[where[next(iter(q.terms))]] = _laminar(system, vs, cs)
+                ranges = laminar[where[next(iter(q.terms))]]
+                if ranges is not None:
+                    q.lo, q.hi = ranges[next(iter(q.terms))]
                     continue
             for sign in (1.0, -1.0):
                 blocks.append((system, q, sign, vs, cs))
@@ -340,6 +350,40 @@ def solve(systems: list[System], chunk: int = 20000) -> None:
             end += 1
         _solve_blocks(blocks[start:end])
         start = end
+
+
+def _laminar(system: System, vs: list[int], cs: list[int]) -> dict[int, tuple[float, float]] | None:
+    """Ranges of the counts of a part whose equalities are sums over nested-or-apart sets, else None.
+
+    A count in no set is unbounded. Otherwise let S be the smallest set holding it: the sets inside S
+    fix their own sums, so the count can take all of S's figure less theirs (its slack) when every
+    other count of S outside them is 0, and must be 0 at least unless it is the only such count
+    (then it is the slack exactly). The sets around S see only S's fixed sum, so they add nothing.
+    """
+    sets = []
+    for j in cs:
+        con = system.constraints[j]
+        if con.kind != "eq" or any(c != 1.0 for c in con.terms.values()):
+            return None
+        sets.append((frozenset(con.terms), con.rhs))
+    sets.sort(key=lambda x: -len(x[0]))
+    for i, (a, _) in enumerate(sets):
+        for b, _ in sets[:i]:
+            if not (a <= b or not (a & b)):
+                return None
+    out: dict[int, tuple[float, float]] = {}
+    for i, (a, rhs) in enumerate(sets):
+        inner = [b for b, _ in sets[i + 1:] if b <= a]
+        children = [b for b in inner if not any(b < c for c in inner)]
+        free = a - frozenset().union(*children) if children else a
+        slack = rhs - sum(r for b, r in sets[i + 1:] if b in children)
+        for v in free:
+            if v not in out or len(a) < out[v][2]:
+                out[v] = (slack if len(free) == 1 else 0.0, slack, len(a))
+    ranges = {v: (math.ceil(lo - 1e-6), math.floor(hi + 1e-6)) for v, (lo, hi, _) in out.items()}
+    for v in vs:
+        ranges.setdefault(v, (0.0, math.inf))
+    return ranges
 
 
 def _solve_blocks(blocks) -> None:
