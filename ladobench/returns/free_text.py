@@ -40,7 +40,9 @@ class Secret:
 
 
 GENERIC = {"other", "with", "from", "that", "this", "than", "into", "only", "each", "such", "have", "total",
-           "table", "were", "given", "recorded", "known", "unknown", "none"}
+           "table", "were", "given", "recorded", "known", "unknown", "none", "children", "child", "young", "people",
+           "person", "adult", "staff", "work", "worker", "service", "referral", "allegation", "contact", "case",
+           "outcome", "sector", "local", "authority", "council", "care", "social"}
 WORD = re.compile(r"[a-z]+")
 
 
@@ -53,7 +55,7 @@ def _stem(word: str) -> str:
 
 def stems(*labels: str) -> tuple[str, ...]:
     return tuple(sorted({_stem(w) for label in labels for w in WORD.findall(str(label).lower())
-                         if len(w) >= 4 and w not in GENERIC}))
+                         if len(w) >= 4 and _stem(w) not in GENERIC}))
 
 
 @dataclass(frozen=True)
