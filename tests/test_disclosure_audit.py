@@ -21,7 +21,7 @@ from ladobench.publish import downloads
 from ladobench.returns import free_text
 from ladobench.returns.validate import validate
 from ladobench.site import pages
-from ladobench.stats import disclosure_plan, disclosure_system, suppression
+from ladobench.stats import disclosure_plan, provable, suppression
 from ladobench.stats import published as published_module
 from ladobench.stats.audit import DisclosureError, audit_files, audit_published, check
 from ladobench.stats.published import publish
@@ -276,14 +276,14 @@ def test_random_small_counts_are_never_recoverable(dataset, outcome, everyone, m
     authority = dataset.authorities["gloucestershire"]
     plans = disclosure_plan.plan_all([ret], {"gloucestershire": authority})
     system = disclosure_plan.system_for(ret, authority, plans[GLOS])
-    disclosure_system.solve([system])
+    provable.solve([system])
     # the closed form for nested sums gives what the linear programs give
     again = disclosure_plan.system_for(ret, authority, plans[GLOS])
-    real, disclosure_system._laminar = disclosure_system._laminar, lambda *a: None
+    real, provable._laminar = provable._laminar, lambda *a: None
     try:
-        disclosure_system.solve([again])
+        provable.solve([again])
     finally:
-        disclosure_system._laminar = real
+        provable._laminar = real
     assert [(q.lo, q.hi) for q in system.quantities] == [(q.lo, q.hi) for q in again.quantities]
     for q in system.quantities:
         assert not (1 <= q.lo and q.hi <= 5), disclosure_plan.describe(q)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ladobench.core.problems import InputError, Problem
 from ladobench.stats import disclosure_system as ds
+from ladobench.stats import provable
 from ladobench.stats.disclosure_plan import describe, interval, protected
 from ladobench.stats.suppression import figure_hidden, settings
 
@@ -76,7 +77,7 @@ def audit_published(published) -> AuditReport:
         systems.append(ds.build(ret, authority, disclosure.rows, disclosure.totals, numerators.get((ret.slug, ret.period), {})))
         report.secondary += max(0, len(disclosure.rows) - disclosure.table_rule)
         report.cells += sum(1 for fig in ret.data.get("other_figures") or [] if fig and figure_hidden(fig))
-    ds.solve(systems)
+    provable.solve(systems)
     for system in systems:
         for q in system.quantities:
             is_cell = len(q.terms) == 1 and q.const == 0 and next(iter(q.terms.values())) == 1.0
@@ -100,7 +101,7 @@ def audit_published(published) -> AuditReport:
 def _pinning(system: ds.System, q: ds.Quantity) -> str:
     if not q.terms:
         return "both figures are published (authority page, returns downloads)"
-    comps = ds._components(system)
+    comps = provable.components(system)
     var = next(iter(q.terms))
     cons = next(cs for vs, cs in comps if var in vs)
     return "; ".join(system.constraints[j].source for j in cons[:6]) or "nothing"

@@ -17,6 +17,7 @@ import math
 
 from ladobench.core.model import Authority, Return
 from ladobench.stats import disclosure_system as ds
+from ladobench.stats import provable
 from ladobench.stats.suppression import Disclosure, plan, settings
 
 MAX_ROUNDS = 50
@@ -64,7 +65,7 @@ def _grow(ret: Return, authority: Authority | None, disclosure: Disclosure, syst
 
     None when no published figure is left that would help.
     """
-    comps = ds._components(system) if system.cells else []
+    comps = provable.components(system) if system.cells else []
     where = {v: k for k, (vs, _) in enumerate(comps) for v in vs}
     seed = Disclosure(set(disclosure.rows), set(disclosure.codes), set(disclosure.totals), disclosure.added,
                       disclosure.table_rule)
@@ -108,7 +109,7 @@ def plan_all(returns: list[Return], authorities: dict[str, Authority]) -> dict[t
                or any(len(t or []) > 1 for t in (r.data.get("breakdowns") or {}).values())]
     for _ in range(MAX_ROUNDS):
         systems = [system_for(r, authorities.get(r.slug), plans[(r.slug, r.period)]) for r in pending]
-        ds.solve(systems)
+        provable.solve(systems)
         grown = []
         for ret, system in zip(pending, systems):
             exposed = [q for q in system.quantities if not protected(q)]
