@@ -289,3 +289,14 @@ def test_random_small_counts_are_never_recoverable(dataset, outcome, everyone, m
         assert not (1 <= q.lo and q.hi <= 5), disclosure_plan.describe(q)
         wide = q.hi - q.lo >= disclosure_plan.interval() or math.isinf(q.hi)
         assert wide or (q.lo <= 0 and q.hi >= q.cap), disclosure_plan.describe(q)
+
+
+def test_the_file_scan_finds_a_revealing_note_even_when_nothing_was_redacted(dataset, monkeypatch):
+    """With the redaction step gone altogether (so no record of it), returns.json is scanned with every [c] cell."""
+    monkeypatch.setattr(published_module, "redact", lambda data, plans: (data, []))
+    published = publish(with_return(dataset, GLOS, _note))
+    files = downloads.generate(published)
+    audit_files(published, files, published.audit)
+    found = published.audit.failures
+    assert any("notes.funnel.concluded" in f and "Malicious = 4" in f for f in found), found
+    assert any("'FALSE' = 17" in f or "FALSE = 17" in f for f in found), found  # a secondary cell, which validate cannot know

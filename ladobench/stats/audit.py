@@ -123,11 +123,15 @@ def _check_changes(published, report: AuditReport) -> None:
 
 
 def audit_files(published, files: dict[str, str | bytes], report: AuditReport) -> None:
-    """The written outputs agree with the plan: returns.json withholds every planned cell, no note keeps a removed figure."""
+    """The written outputs agree with the plan: returns.json withholds every planned cell, its free text states no
+    withheld count (scanned again, with every withheld cell), and no page or download keeps a figure taken out of a note."""
+    from ladobench.returns import free_text
+    from ladobench.stats.redaction import hidden_counts
+
     started = time.perf_counter()
     text = files.get("downloads/returns.json")
+    records = {(r["authority"], r["period"]): r["return"] for r in json.loads(text)} if text else {}
     if text is not None and settings()["enabled"]:
-        records = {(r["authority"], r["period"]): r["return"] for r in json.loads(text)}
         for ret in published.dataset.returns:
             data = records.get((ret.slug, ret.period)) or {}
             disclosure = published.plans[(ret.slug, ret.period)]
@@ -141,18 +145,21 @@ def audit_files(published, files: dict[str, str | bytes], report: AuditReport) -
                 if isinstance(table.get("total"), (int, float)):
                     report.failures.append(f"{ds.cell_name(ret, (dim, t, 'total'))}: planned as [c] but published in "
                                            "downloads/returns.json")
+            hidden = hidden_counts(ret, disclosure)  # and no number left in its published words gives one away
+            known = free_text.secrets(ret, hidden) if hidden else []
+            for path, words in free_text.texts(data) if known else ():
+                for found in free_text.find(path, words, known):
+                    report.failures.append(f"{ret.file} {path}: the figure {found.number} would reveal {found.cell} "
+                                           "in downloads/returns.json and the authority page")
     redactions = [red for red in getattr(published, "redactions", [])
                   if len(red.fragment) >= 5 and re.search(r"[A-Za-z]", red.fragment)]
     if redactions:
-        from ladobench.returns.free_text import texts
-
-        records = {(r["authority"], r["period"]): r["return"] for r in json.loads(text)} if text else {}
         pages = {path: content for path, content in files.items() if isinstance(content, str)
                  and not path.startswith("downloads/")}
         for red in redactions:
             outputs = [path for path, content in pages.items() if red.slug in path and red.fragment in content]
             record = records.get((red.slug, red.period)) or {}
-            if any(red.fragment in words for _, words in texts(record)):
+            if any(red.fragment in words for _, words in free_text.texts(record)):
                 outputs.append("downloads/returns.json")
             if outputs:
                 report.failures.append(f"{red.where}: the note's figure {red.number} ({red.cell}) is published in "
