@@ -30,7 +30,7 @@ class AuditReport:
     derived: int = 0  # small differences between linked tables checked
     narrowest: tuple[float, float] | None = None  # the narrowest provable range of a withheld count
     narrowest_name: object = ""  # the quantity (its .name says which count)
-    capped: int = 0  # protected by the published total of their table alone, which is under the interval
+    capped: int = 0  # as wide as their table's base (a published stage under the interval) allows
     secondary: int = 0  # cells withheld only because of the planning against everything published
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
@@ -41,7 +41,7 @@ class AuditReport:
         lo, hi = self.narrowest
         return (f"{self.cells} withheld counts and {self.derived} linked differences protected "
                 f"({self.secondary} cells withheld by the planning); narrowest provable range {lo:g} to {hi:g}"
-                + (f" ({self.capped} more as wide as their table's published total)" if self.capped else "")
+                + (f" ({self.capped} more as wide as their table's published base)" if self.capped else "")
                 + f"; {self.seconds:.2f}s")
 
 
@@ -173,5 +173,7 @@ def check(report: AuditReport) -> None:
         raise DisclosureError([Problem("disclosure_audit", "published outputs", None, "", failure,
                                        f"a provable range outside {settings()['min_count']} to {settings()['max_count']} "
                                        f"and at least {interval():g} wide",
-                                       "Report this: the build withholds more cells before it publishes; nothing was "
-                                       "published.") for failure in report.failures[:20]])
+                                       "Nothing was published. The planning withheld every cell it could; what is left "
+                                       "pins the count (see 'pinned by'), e.g. a table whose base gives its only row: leave "
+                                       "that breakdown or note out of the return, or report the case.")
+                               for failure in report.failures[:20]])

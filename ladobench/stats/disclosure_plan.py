@@ -32,8 +32,9 @@ def interval() -> float:
 def protected(q: ds.Quantity) -> bool:
     """Not inside the band of 1 to 5, and at least as wide as the protection interval.
 
-    A table whose published total is itself under the interval (City of London's 4 referrals)
-    cannot give a wider range: 0 to that total, all a reader could know from the total alone, is enough.
+    A table whose base, a published funnel stage, is itself under the interval (City of London's 4
+    referrals) cannot give a wider range: 0 to the base, all a reader knows from the base alone, is
+    enough (for a difference of linked tables, 0 to the difference of their bases).
     """
     cfg = settings()
     inside = q.lo >= cfg["min_count"] and q.hi <= cfg["max_count"]

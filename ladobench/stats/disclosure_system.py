@@ -156,6 +156,8 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
                     system.published[(dim, t, r)] = c
             total = _num(table.get("total"))
             if total is not None and (dim, t) in hidden_totals:
+                if base is not None and table.get("base") != "subset":
+                    caps[len(system.cells)] = base  # within its base, a published stage
                 index[(dim, t, "total")] = len(system.cells)
                 system.cells.append((dim, t, "total"))
                 system.values.append(total)
@@ -184,7 +186,7 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
             if not terms:
                 continue
             for v in terms:  # a funnel stage is published as a service figure; a printed total is a count like the rows
-                if key is None and system.cells[v][2] != "total":
+                if key is None:
                     caps[v] = min(caps.get(v, math.inf), figure)
             if whole and abs(total_sum - figure) < 1e-9:
                 system.constraints.append(Constraint(terms, rhs, "eq", source, cells))
@@ -225,6 +227,7 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
                 base_a, base_b = base_value(ret, ret.tables(dim)[a]), base_value(ret, ret.tables(dim)[b])
                 if base_a is None or base_b is None or base_b >= base_a:
                     continue  # b is the narrower table: fewer in its base, and no category larger
+                gap = base_a - base_b  # published: those in the wider base and not the narrower, all categories
                 for ra, rb in sorted(pairs):
                     terms = {}
                     const = term((dim, b, rb), true[(dim, b, rb)], terms) + term((dim, a, ra), true[(dim, a, ra)], terms, -1.0)
@@ -238,7 +241,9 @@ def build(ret: Return, authority: Authority | None, hidden_rows, hidden_totals, 
                         neg = {k: -v for k, v in terms.items()}
                         system.quantities.append(Quantity(
                             f"{ret.slug} {ret.period}: '{label}' in {table_name(ret, dim, a)} minus the same in "
-                            f"{table_name(ret, dim, b)}", neg, -const, diff, cells))
+                            f"{table_name(ret, dim, b)}", neg, -const, diff, cells,
+                            gap if "subset" not in (ret.tables(dim)[a].get("base"), ret.tables(dim)[b].get("base"))
+                            else math.inf))
     unique, seen_constraints = [], set()
     for con in system.constraints:  # a table's base and its printed total are often one figure
         sig = (con.kind, tuple(sorted(con.terms.items())), round(con.rhs, 9))

@@ -83,7 +83,9 @@ def plan(ret: Return, authority: Authority | None, seed: Disclosure | None = Non
             base = base_value(ret, table)
             tables[(dim, t)] = [(r, _row_count(row or {}, base)) for r, row in enumerate(table.get("rows") or [])]
             out.rows.update((dim, t, r) for r, c in tables[(dim, t)] if is_small(c, cfg))
-            if is_small(table.get("total"), cfg):  # a printed total of 1 to 5 is a small count too
+            # A printed total of 1 to 5 is a small count too, unless it is the funnel stage the table splits,
+            # which the site publishes as a figure about the service.
+            if is_small(table.get("total"), cfg) and not (table.get("base") != "subset" and base == table.get("total")):
                 out.totals.add((dim, t))
     sources = []  # (dimension, codes of a group, {code: (table, contributing rows, count)})
     for dim, bases, codes in metric_groups():
