@@ -268,7 +268,7 @@ def _random_return(base_ret, outcome_counts, all_counts, met_counts):
 counts = st.lists(st.integers(0, 12), min_size=18, max_size=18)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(outcome=st.lists(st.integers(0, 9), min_size=8, max_size=8), everyone=counts, met=counts)
 def test_random_small_counts_are_never_recoverable(dataset, outcome, everyone, met):
     base = next(r for r in dataset.returns if (r.slug, r.period) == GLOS)

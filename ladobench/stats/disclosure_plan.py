@@ -9,7 +9,8 @@ run again; this repeats until every range is wide enough. Which figure, always t
 
   the smallest published count among those that pin the exposed one (the other cells of its
   tables, the same category in a linked table, the share of a code), ties broken by breakdown,
-  table and row; a share's count when that is the smallest. A count of 0 is never the one.
+  table and row; a share's count when that is the smallest. A count of 0 only when nothing else
+  is left.
 """
 from __future__ import annotations
 
@@ -85,7 +86,8 @@ def _grow(ret: Return, authority: Authority | None, disclosure: Disclosure, syst
             candidates.extend((system.published[key], 0, key) for key in con.published)
             if con.metric:
                 candidates.append((con.rhs + sum(system.published[k] for k in con.published), 1, con.metric))
-        candidates = sorted({c for c in candidates if c[0] > 0}, key=lambda c: (c[0], c[1], repr(c[2])))
+        # The smallest count first; a 0 only when no other figure is left (a 0 next to a [c] says little).
+        candidates = sorted(set(candidates), key=lambda c: (c[0] == 0, c[0], c[1], repr(c[2])))
         if not candidates:
             continue
         _, kind, key = candidates[0]
