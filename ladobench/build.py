@@ -60,6 +60,7 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     from ladobench.publish import downloads
     from ladobench.returns.validate import validate
     from ladobench.site import mkdocs, pages
+    from ladobench.stats.audit import audit_files, check
     from ladobench.stats.published import publish
 
     progress = Progress(quiet)
@@ -80,6 +81,10 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         progress.step("downloads")
         files.update(downloads.generate(published))  # 4. the open data
         progress.done("downloads")
+        audit_files(published, files, published.audit)  # 4b. nothing published lets a reader recover a [c]
+        progress.step(f"disclosure audit: {published.audit.summary()}")
+        check(published.audit)
+        progress.done("audit")
     epoch = mkdocs.source_date_epoch(published.periods)
     del published, dataset
     progress.stage("writing the docs folder", "and, on a first build, bundling the chart library")

@@ -28,7 +28,8 @@ def test_rule_catalogue_is_read():
     assert len(RULES) == len(set(RULES)) >= 39
     severities = {r.name: r.severity for r in load_schema().rules.values()}
     assert set(severities.values()) == {"error", "warning"}
-    assert {n for n, s in severities.items() if s == "warning"} == {"discrepancy_unused", "year_on_year_jump"}
+    assert {n for n, s in severities.items() if s == "warning"} == {"discrepancy_unused", "year_on_year_jump",
+                                                                    "note_reveals_suppressed"}
 
 
 @pytest.mark.parametrize("rule", RULES)

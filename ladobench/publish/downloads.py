@@ -39,6 +39,8 @@ def returns_json(published: Published) -> list[dict]:
                 for r, row in enumerate((table or {}).get("rows") or []):
                     if row and disclosure is not None and disclosure.row(dim, t, r):
                         row.update({k: "[c]" for k in ("count", "percent") if k in row})
+                if table and disclosure is not None and disclosure.total(dim, t) and "total" in table:
+                    table["total"] = "[c]"
         for fig in data.get("other_figures") or []:
             if fig and figure_hidden(fig):
                 fig["value"] = "[c]"

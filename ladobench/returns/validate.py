@@ -124,6 +124,18 @@ def _year_on_year(dataset: Dataset, schema: Schema):
                                                 f"a change of less than {JUMP:g} times either way"))
 
 
+def _free_text(dataset: Dataset):
+    """Notes that state a count the site withholds: a warning each (returns/free_text.py)."""
+    from ladobench.returns import free_text
+
+    mine: dict[str, list[Return]] = {}
+    for ret in dataset.returns:
+        dataset.problems.extend(free_text.problems(ret, dataset.authorities.get(ret.slug)))
+        mine.setdefault(ret.slug, []).append(ret)
+    for slug, authority in dataset.authorities.items():
+        dataset.problems.extend(free_text.authority_problems(authority, mine.get(slug, [])))
+
+
 def validate(root: Path = paths.AUTHORITIES_DIR, only: list[Path] | None = None) -> Dataset:
     """Read and check every file under root (or only the authorities of the given paths)."""
     with gc_paused():
@@ -208,6 +220,7 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             cell_owner[file].invalid.add(path)
     for ret in dataset.returns:
         dataset.problems.extend(check_return(ret, dataset.authorities.get(ret.slug)))
+    _free_text(dataset)
     _year_on_year(dataset, schema)
     check_groups(root, schema, dataset)
     if wanted is not None:

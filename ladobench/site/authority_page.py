@@ -105,8 +105,10 @@ def _tables(ret, authority, published: Published, dimension: str, notes: Footnot
                          "note": entry.note if entry else "", "notes": row_notes})
         base_name = table.get("base", "")
         base_text = table.get("base_label") if base_name == "subset" else STAGE_WORDS.get(base_name, base_name)
-        out.append({"rows": rows, "base": base_text, "base_value": _count_text(base) or "[x]",
-                    "total": _count_text(table.get("total")), "complete": table.get("complete", True),
+        total_hidden = spec.protected and disclosure is not None and disclosure.total(dimension, t)
+        out.append({"rows": rows, "base": base_text,
+                    "base_value": "[c]" if total_hidden and base_name == "subset" else _count_text(base) or "[x]",
+                    "total": "[c]" if total_hidden else _count_text(table.get("total")), "complete": table.get("complete", True),
                     "source": table.get("source", ""), "notes": _notes_for(ret, f"breakdowns.{dimension}[{t}]", notes)})
     return out
 

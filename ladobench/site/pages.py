@@ -52,7 +52,7 @@ def generate(published: Published, step=None) -> dict[str, str | bytes]:
     step("authority pages", len(slugs), len(slugs))
     step("region, peer group, metric and year pages")
     pages.update(listings.generate(published, render, to_csv))
-    pages.update(reference_docs.generate(render))
+    pages.update(reference_docs.generate(render, published.audit))
     pages["downloads.md"] = render("downloads.md.j2", files=downloads.files(), rows=downloads.row_counts(published),
                                   spec=downloads.spec(), as_at=downloads.as_at(published.periods))
     return pages

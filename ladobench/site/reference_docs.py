@@ -49,7 +49,8 @@ def spelled(n: int) -> str:
     return words[n] if 0 <= n < len(words) else f"{n:,}"
 
 
-def generate(render) -> dict[str, str]:
+def generate(render, audit=None) -> dict[str, str]:
+    """audit: the build's disclosure audit (stats/audit.AuditReport), whose figures the methodology states."""
     schema = load_schema()
     method = schema.methodology
     context = {
@@ -58,7 +59,7 @@ def generate(render) -> dict[str, str]:
         "group_fields": fields(schema.authority_records, "groups_file"),
         "dimensions": schema.dimensions, "catalogue": schema.catalogue, "metrics": schema.metrics,
         "symbols": schema.symbols, "rules": schema.rules, "publishing": schema.publishing,
-        "enums": {k: schema.enum_values(k) for k in schema.enums},
+        "enums": {k: schema.enum_values(k) for k in schema.enums}, "audit": audit,
         "methodology": method, "spelled": spelled,
         "levels": _and([f"{lv.level}%" for lv in method.levels]),
     }

@@ -8,9 +8,12 @@ import pandas as pd
 
 from ladobench.core.schema import load_schema
 from ladobench.returns.validate import Dataset
+from ladobench.stats.audit import AuditReport, audit_published
 from ladobench.stats.compare import changes, comparisons
+from ladobench.stats.disclosure_plan import plan_all
 from ladobench.stats.metrics import return_rows, table
-from ladobench.stats.suppression import Disclosure, apply_to_metrics, plan
+from ladobench.stats.redaction import redact
+from ladobench.stats.suppression import Disclosure, apply_to_metrics
 
 COMPARATOR_ORDER = {"region": 0, "england": 1, "neighbours": 2, "group": 3}
 
@@ -23,6 +26,8 @@ class Published:
     changes: pd.DataFrame
     plans: dict[tuple[str, str], Disclosure]
     periods: list[str] = field(default_factory=list)
+    redactions: list = field(default_factory=list)  # figures removed from free text (stats/redaction.py)
+    audit: AuditReport | None = None  # the disclosure audit of everything above (stats/audit.py)
 
     @property
     def latest(self) -> str:
@@ -138,8 +143,8 @@ def mark_revisions(metrics: pd.DataFrame, previous: list[dict] | None) -> pd.Dat
 
 
 def _plans(dataset: Dataset) -> dict:
-    """Each return's disclosure-control plan, by (authority, period)."""
-    return {(r.slug, r.period): plan(r, dataset.authorities.get(r.slug)) for r in dataset.returns}
+    """Each return's disclosure-control plan, by (authority, period), planned against all it publishes."""
+    return plan_all(dataset.returns, dataset.authorities)
 
 
 def publish(dataset: Dataset, previous: list[dict] | None = None) -> Published:
@@ -158,7 +163,10 @@ def publish(dataset: Dataset, previous: list[dict] | None = None) -> Published:
     cmp.loc[cmp["_hidden"].eq(True), ["result95", "result998", "rank", "quartile"]] = None
     cmp = cmp.drop(columns="_hidden")
     periods = sorted({r.period for r in dataset.returns})
-    return Published(dataset, shown, cmp, chg, plans, periods)
+    shown_dataset, redactions = redact(dataset, plans)
+    out = Published(shown_dataset, shown, cmp, chg, plans, periods, redactions)
+    out.audit = audit_published(out)
+    return out
 
 
 def metric_text(row: dict | None, with_unit: bool = True) -> str:

@@ -11,15 +11,7 @@ from ladobench.core.model import Authority, Return
 from ladobench.core.schema import load_schema
 from ladobench.returns.crosswalk import code_count
 from ladobench.returns.rules import base_value
-
-
-def settings() -> dict:
-    return load_schema().publishing["suppression"]
-
-
-def is_small(count, cfg: dict | None = None) -> bool:
-    cfg = cfg or settings()
-    return cfg["enabled"] and isinstance(count, (int, float)) and cfg["min_count"] <= count <= cfg["max_count"]
+from ladobench.stats.disclosure_system import contributing_rows, is_small, metric_code, settings
 
 
 def secondary(counts: list[float | None], suppressed: set[int]) -> set[int]:
@@ -52,9 +44,15 @@ class Disclosure:
 
     rows: set[tuple[str, int, int]] = field(default_factory=set)
     codes: set[tuple[str, str]] = field(default_factory=set)
+    totals: set[tuple[str, int]] = field(default_factory=set)  # printed totals withheld
+    added: int = 0  # figures withheld by the planning against everything published (after the table rules)
+    table_rule: int = 0  # cells the table rules alone withheld
 
     def row(self, dimension: str, table: int, row: int) -> bool:
         return (dimension, table, row) in self.rows
+
+    def total(self, dimension: str, table: int) -> bool:
+        return (dimension, table) in self.totals
 
 
 def _row_count(row: dict, base):
@@ -66,13 +64,15 @@ def _row_count(row: dict, base):
     return None
 
 
-def plan(ret: Return, authority: Authority | None) -> Disclosure:
+def plan(ret: Return, authority: Authority | None, seed: Disclosure | None = None) -> Disclosure:
     """Primary and secondary suppression for one return, iterated until tables and shares agree.
 
     A published share reveals the sum of the rows it is computed from (its source table), so a
     share is hidden when exactly one of those rows is, and hiding a share hides its rows.
     """
-    schema, cfg, out = load_schema(), settings(), Disclosure()
+    schema, cfg = load_schema(), settings()
+    out = (Disclosure(set(seed.rows), set(seed.codes), set(seed.totals), seed.added, seed.table_rule) if seed
+           else Disclosure())
     if not cfg["enabled"]:
         return out
     tables = {}  # (dimension, index) -> [(row index, count)]
@@ -83,6 +83,10 @@ def plan(ret: Return, authority: Authority | None) -> Disclosure:
             base = base_value(ret, table)
             tables[(dim, t)] = [(r, _row_count(row or {}, base)) for r, row in enumerate(table.get("rows") or [])]
             out.rows.update((dim, t, r) for r, c in tables[(dim, t)] if is_small(c, cfg))
+            # A printed total of 1 to 5 is a small count too, unless it is the funnel stage the table splits,
+            # which the site publishes as a figure about the service.
+            if is_small(table.get("total"), cfg) and not (table.get("base") != "subset" and base == table.get("total")):
+                out.totals.add((dim, t))
     sources = []  # (dimension, codes of a group, {code: (table, contributing rows, count)})
     for dim, bases, codes in metric_groups():
         found = {}
@@ -102,38 +106,19 @@ def plan(ret: Return, authority: Authority | None) -> Disclosure:
                 # A share reveals the sum of its hidden rows: safe with two or more, not with one.
                 if sum((dim, t, r) in out.rows for r in rows) == 1:
                     out.codes.add((dim, code))
-                if (dim, code) in out.codes:
-                    out.rows.update((dim, t, r) for r in rows)
             listed = [c for c in codes if c in found]
             hidden = {i for i, c in enumerate(listed) if (dim, c) in out.codes}
             for i in secondary([found[c][2] for c in listed], hidden):
-                t, rows, _ = found[listed[i]]
                 out.codes.add((dim, listed[i]))
-                out.rows.update((dim, t, r) for r in rows)
         changed = (len(out.rows), len(out.codes)) != before
     return out
 
-
-def contributing_rows(ret: Return, authority: Authority | None, dimension: str, table: int, code: str) -> list[int]:
-    rows = ret.tables(dimension)[table].get("rows") or []
-    # The labels mapped to code or one of its sub-codes, worked out once per authority.
-    touching = authority.touching(dimension, (code,)) if authority else frozenset()
-    return [r for r, row in enumerate(rows) if row and row.get("label") in touching]
-
-
-def _metric_code(metric) -> tuple[str, tuple[str, ...]]:
-    if metric.dimension:
-        return metric.dimension, metric.codes
-    if ":" in metric.numerator:
-        dim, code = metric.numerator.split(":")
-        return dim, (code,)
-    return "", ()
 
 
 def apply_to_metrics(metrics: pd.DataFrame, plans: dict[tuple[str, str], Disclosure]) -> pd.DataFrame:
     """Publishable metrics: shares resting on a suppressed code lose value, count and interval ([c])."""
     schema = load_schema()
-    by_id = {m.id: _metric_code(m) for m in schema.metrics}
+    by_id = {m.id: metric_code(m) for m in schema.metrics}
     hide = np.zeros(len(metrics), dtype=bool)
     for i, (slug, period, metric) in enumerate(zip(metrics["authority"], metrics["period"], metrics["metric"])):
         dim, codes = by_id[metric]
@@ -141,6 +126,8 @@ def apply_to_metrics(metrics: pd.DataFrame, plans: dict[tuple[str, str], Disclos
         if dim and disclosure and any((dim, c) in disclosure.codes for c in codes):
             hide[i] = True
     out = metrics.copy()
+    # One status per cell: a suppressed count is withheld from every column, whatever the value's own symbol.
+    out.loc[hide, "numerator"] = np.nan
     hide &= out["status"].eq("").to_numpy()
     out.loc[hide, ["value", "numerator", "lower95", "upper95", "lower998", "upper998"]] = np.nan
     out.loc[hide, "status"] = "[c]"
