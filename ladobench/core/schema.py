@@ -206,7 +206,8 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
     catalogue = _read(schema_dir / "metrics.yaml")["metrics"]
     return Schema(
         records=_records(ret), root=ret["root"], enums={k: tuple(v) for k, v in ret["enums"].items()},
-        authority_records=_records(auth), authority_root=auth["root"],
+        # The counting facts are one record, defined in return.yaml, that authority.yaml uses too.
+        authority_records={**_records(auth), "counting": _records(ret)["counting"]}, authority_root=auth["root"],
         dimensions=dimensions,
         symbols={s["symbol"]: Symbol(**s) for s in _read(schema_dir / "symbols.yaml")["symbols"]},
         rules={r["name"]: Rule(**r) for r in _read(schema_dir / "rules.yaml")["rules"]},

@@ -14,6 +14,7 @@ from ladobench.core.model import Authority, Return
 from ladobench.core.problems import Problem, sort_key
 from ladobench.core.reference import load_reference
 from ladobench.core.schema import Schema, load_schema
+from ladobench.returns.counting import crosswalk_problems, period_problem
 from ladobench.returns.reading import discover, jobs_of, read, walk_file
 from ladobench.returns.rules import check_return, fmt
 
@@ -231,6 +232,7 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
                 dataset.authorities[slug] = authority
                 _check_identity(authority, dataset.problems)
                 _check_crosswalk(authority, dataset.problems)
+                dataset.problems.extend(crosswalk_problems(authority))
         else:
             dataset.problems.append(Problem("authority_missing", paths.display(root / slug, root), None, "",
                                             f"returns for '{slug}' but no authority.yaml", "authority.yaml beside the returns"))
@@ -240,7 +242,7 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             shown = paths.display(f, root)
             if not paths.period_ok(f.stem):
                 dataset.problems.append(Problem("period_invalid", shown, None, "", f"the period '{f.stem}'",
-                                                "a financial year YYYY-YY such as 2023-24"))
+                                                "a financial year YYYY-YY such as 2023-24, or a calendar year YYYY"))
                 continue
             result = walked[f]
             dataset.problems.extend(result.problems)
@@ -255,6 +257,9 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             cell_owner[file].invalid.add(path)
     for ret in dataset.returns:
         dataset.problems.extend(check_return(ret, dataset.authorities.get(ret.slug)))
+        period = period_problem(ret, dataset.authorities.get(ret.slug))
+        if period:
+            dataset.problems.append(period)
     _year_on_year(dataset, schema)
     _check_groups(root, schema, dataset)
     if wanted is not None:

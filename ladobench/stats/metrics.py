@@ -24,7 +24,7 @@ STAGE_WORDS = {"initial_contacts": "contacts", "referrals": "referrals", "met_th
 
 # The published table's own contract: what any consumer of metrics.csv may rely on.
 METRICS_TABLE = pa.DataFrameSchema({
-    "authority": pa.Column(str), "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$")),
+    "authority": pa.Column(str), "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{2})?$")),
     "metric": pa.Column(str), "value": pa.Column(float, pa.Check.ge(0), nullable=True),
     "lower95": pa.Column(float, nullable=True), "upper95": pa.Column(float, nullable=True),
     "status": pa.Column(str, pa.Check.isin(["", "[x]", "[z]", "[c]"])),
