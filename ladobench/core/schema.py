@@ -119,6 +119,7 @@ class Metric:
     codes: tuple[str, ...] = ()
     combine: bool = False
     bases: tuple[str, ...] = ()
+    comparable_when: tuple[str, ...] = ()  # counting facts two values must share to be compared
     family: str = ""  # the catalogue entry a share metric was expanded from
     code: str = ""
 
