@@ -18,6 +18,7 @@ DATA = _CHECKOUT if IN_CHECKOUT else _PACKAGE / "data"  # schema/, reference/, s
 ROOT = _CHECKOUT if IN_CHECKOUT else Path.cwd()  # where authorities/, site_src/ and site/ are by default
 SCHEMA_DIR = DATA / "schema"
 REFERENCE_CSV = DATA / "reference" / "authorities.csv"
+POPULATIONS_CSV = DATA / "reference" / "populations.csv"  # 0-17 population by ONS mid-year estimate
 STATIC_PAGES = DATA / "site_src"  # the hand-written pages and assets
 MKDOCS_YML = DATA / "mkdocs.yml"
 AUTHORITIES_DIR = ROOT / "authorities"

@@ -21,21 +21,42 @@ def _ok(row) -> bool:
     return bool(row) and not row["status"] and row["value"] is not None and not math.isnan(row["value"])
 
 
+def scale(kind: str) -> float:
+    """What a pooled numerator over denominator is multiplied by: per 10,000 for rates, 1 for ratios, else percent."""
+    return 10_000 if kind == "rate" else 1 if kind in ("ratio", "value") else 100
+
+
 def _pooled(rows: list[dict], kind: str) -> float:
-    num = sum(r["numerator"] for r in rows if _ok(r) and not math.isnan(r["numerator"]))
-    den = sum(r["denominator"] for r in rows if _ok(r) and not math.isnan(r["numerator"]))
+    num = sum(r["numerator"] for r in rows if _ok(r) and not math.isnan(r["numerator"]) and not math.isnan(r["denominator"]))
+    den = sum(r["denominator"] for r in rows if _ok(r) and not math.isnan(r["numerator"]) and not math.isnan(r["denominator"]))
     if not den:
         return math.nan
-    return num / den * (10_000 if kind == "rate" else 100)
+    return num / den * scale(kind)
+
+
+def same_way(published: Published, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The rows that may be pooled and charted together (the largest set of comparable values counting the same way)
+    and the rest, which are shown apart."""
+    classes: dict[str, list[dict]] = {}
+    for r in rows:
+        c = published.comparable_row(r["authority"], r["period"], r["metric"])
+        if _ok(r) and c.get("comparable"):
+            classes.setdefault(c["key"], []).append(r)
+    if not classes:
+        return [], [r for r in rows if _ok(r)]
+    best = max(sorted(classes), key=lambda k: len(classes[k]))
+    chosen = {id(r) for r in classes[best]}
+    return classes[best], [r for r in rows if _ok(r) and id(r) not in chosen]
 
 
 def metric_chart(published: Published, metric_id: str, slugs: list[str], period: str, group_name: str, chart_id: str,
                  highlight: str = "") -> list[dict]:
-    """Bars with 95% whiskers and the pooled group value; a funnel plot too for proportions."""
+    """Bars with 95% whiskers of the values that count the same way, their pooled value, and a funnel plot for proportions."""
     schema = load_schema()
     metric = schema.metric(metric_id)
     rows = [published.metric_rows(s, period).get(metric_id) for s in slugs]
-    have = sorted([r for r in rows if _ok(r)], key=lambda r: -r["value"])
+    have, _apart = same_way(published, [r for r in rows if r])
+    have = sorted(have, key=lambda r: -r["value"])
     if not have:
         return []
     pooled = _pooled(have, metric.kind)
@@ -46,11 +67,14 @@ def metric_chart(published: Published, metric_id: str, slugs: list[str], period:
                  "value": r["value"], "lower": r["lower95"], "upper": r["upper95"], "highlight": r["authority"] == highlight}
                 for r in have]
     top = bar_rows[0]
-    message = (f"{metric.title}, {period}: {top['label']} has the highest value ({top['value']:.{metric.decimals}f}{unit})"
-               if len(bar_rows) > 1 else f"{metric.title}, {period}: {top['label']} {top['value']:.{metric.decimals}f}{unit}")
-    desc = (f"Bar chart of {metric.title.lower()} for {len(bar_rows)} authorities in {group_name}, {period}, with 95% "
-            f"intervals and a dashed line at the pooled value for {group_name}. The table gives every figure.")
-    spec = charts.bars(bar_rows, message, desc, axis, pooled if len(bar_rows) > 1 else None, group_name)
+    among = (f"{len(bar_rows)} authorities in {group_name} that count the same way" if len(bar_rows) > 1
+             else f"one authority in {group_name} ({top['label']})")
+    message = (f"{metric.title}, {period}: {top['label']} has the highest value ({top['value']:.{metric.decimals}f}{unit}) "
+               f"of the {among}" if len(bar_rows) > 1
+               else f"{metric.title}, {period}: {top['label']} {top['value']:.{metric.decimals}f}{unit}")
+    desc = (f"Bar chart of {metric.title.lower()} for {'the ' if len(bar_rows) > 1 else ''}{among}, {period}, with 95% intervals"
+            + (" and a dashed line at their pooled value" if len(bar_rows) > 1 else "") + ". The table gives every figure.")
+    spec = charts.bars(bar_rows, message, desc, axis, pooled if len(bar_rows) > 1 else None, f"{len(bar_rows)} pooled")
     out = [{"id": chart_id, "kind": "bars", "html": charts.embed(spec, chart_id), "rows": bar_rows, "title": message,
             "pooled": pooled}]
     if metric.kind in FUNNEL_KINDS and len(have) >= 2 and not math.isnan(pooled):
@@ -58,9 +82,9 @@ def metric_chart(published: Published, metric_id: str, slugs: list[str], period:
                  for b, r in zip(bar_rows, have)]
         outside = [f for f, out in zip(frows, _outside_all(frows, pooled)) if out]
         fmsg = (f"{metric.title}: {len(outside)} of {len(frows)} authorities lie outside the 99.8% control limits"
-                if outside else f"{metric.title}: every authority lies within the 99.8% control limits")
-        fspec = charts.funnel(frows, pooled, fmsg, f"Funnel plot of {metric.title.lower()} against its denominator for "
-                              f"{group_name}, {period}, with 95% and 99.8% control limits around {pooled:.1f}%.", "percent")
+                if outside else f"{metric.title}: every one of the {len(frows)} authorities lies within the 99.8% control limits")
+        fspec = charts.funnel(frows, pooled, fmsg, f"Funnel plot of {metric.title.lower()} against its denominator for the "
+                              f"{among}, {period}, with 95% and 99.8% control limits around {pooled:.1f}%.", "percent")
         out.append({"id": chart_id + "-funnel", "kind": "funnel", "html": charts.embed(fspec, chart_id + "-funnel"),
                     "rows": frows, "title": fmsg, "pooled": pooled})
     return out
@@ -80,9 +104,16 @@ def _outside_all(rows: list[dict], pooled: float) -> list[bool]:
     return [not (float(a) * 100 <= row["value"] <= float(b) * 100) for row, a, b in zip(rows, lo, hi)]
 
 
-def submitted_members(published: Published, members: list[str]) -> list[str]:
-    """The members with figures in the latest period."""
-    return [s for s in members if published.metric_rows(s, published.latest)]
+def shown_period(published: Published, slug: str, period: str) -> str:
+    """The period of an authority's return shown on a page for period: that year's, else its latest before it ("" if none)."""
+    mine = [r.period for r in published.dataset.returns_of(slug) if r.period <= period]
+    return max(mine) if mine else ""
+
+
+def submitted_members(published: Published, members: list[str], period: str = "") -> list[str]:
+    """The members with a return for the period (default the latest) or an earlier one."""
+    period = period or published.latest
+    return [s for s in members if shown_period(published, s, period)]
 
 
 def areas_with_value(published: Published, metric_id: str) -> int:
@@ -91,61 +122,102 @@ def areas_with_value(published: Published, metric_id: str) -> int:
                if r["period"] == published.latest and metric_text(r) not in ("[x]", "[c]"))
 
 
-def group_view(published: Published, members: list[str], name: str, key: str) -> dict:
-    """A region or peer group in the latest period: a table of every member and charts of the key metrics."""
+def page_name(base: str, period: str, latest: str) -> str:
+    """A page across authorities for one year: base.md for the latest year, base-YYYY-YY.md for the others."""
+    return f"{base}.md" if period == latest else f"{base}-{period}.md"
+
+
+def year_links(published: Published, base: str, period: str) -> list[dict]:
+    return [{"period": p, "href": page_name(base, p, published.latest), "current": p == period} for p in published.periods]
+
+
+def group_view(published: Published, members: list[str], name: str, key: str, period: str = "", base: str = "") -> dict:
+    """A region or peer group in one year: every member's return for that year (or its latest before, marked with its
+    period) and charts of the key metrics for that year's values that count the same way."""
     ref, schema = load_reference(), load_schema()
-    period = published.latest
-    submitted = submitted_members(published, members)
+    period = period or published.latest
+    submitted = submitted_members(published, members, period)
     missing = [{"slug": s, "name": ref.loc[s, "name"] if s in ref.index else s} for s in members if s not in submitted]
     table = []
     for slug in submitted:
-        rows = published.metric_rows(slug, period)
-        table.append({"slug": slug, "name": ref.loc[slug, "name"] if slug in ref.index else slug,
-                      "values": [metric_text(rows.get(m)) for m in KEY_METRICS]})
+        own = shown_period(published, slug, period)
+        rows = published.metric_rows(slug, own)
+        table.append({"slug": slug, "name": ref.loc[slug, "name"] if slug in ref.index else slug, "period": own,
+                      "older": own != period, "values": [metric_text(rows.get(m)) for m in KEY_METRICS]})
+    this_year = [r["slug"] for r in table if not r["older"]]
     figures = []
     for i, metric_id in enumerate(KEY_METRICS):
-        figures.extend(metric_chart(published, metric_id, submitted, period, name, f"chart-{key}-{i}"))
+        figures.extend(metric_chart(published, metric_id, this_year, period, name, f"chart-{key}-{i}"))
     return {"name": name, "period": period, "members": len(members), "submitted": table, "missing": missing,
-            "columns": [schema.metric(m).title for m in KEY_METRICS], "metrics": list(KEY_METRICS),
-            "figures": figures, "can_rank": len(submitted) >= MIN_AREAS_TO_RANK, "min_rank": MIN_AREAS_TO_RANK}
+            "this_year": len(this_year), "columns": [schema.metric(m).title for m in KEY_METRICS],
+            "metrics": list(KEY_METRICS), "figures": figures, "min_rank": MIN_AREAS_TO_RANK,
+            "years": year_links(published, base, period) if base else []}
 
 
-def metric_view(published: Published, metric_id: str) -> dict:
+def _panel(published: Published, frame: list[dict]) -> tuple[list[str], list[str]]:
+    """The longest run of years at the end in which the same two or more authorities have comparable values counting
+    the same way, with no break in series: (periods, slugs), or ([], [])."""
+    have: dict[tuple[str, str], tuple] = {}
+    for r in frame:
+        c = published.comparable_row(r["authority"], r["period"], r["metric"])
+        if _ok(r) and c.get("comparable"):
+            have[(r["authority"], r["period"])] = (c["key"], c["series"])
+    periods = [p for p in published.periods if any(k[1] == p for k in have)]
+    for start in range(len(periods) - 1):
+        window = periods[start:]
+        slugs = sorted({a for a, p in have if p == window[0]})
+        slugs = [s for s in slugs if all((s, p) in have for p in window) and len({have[(s, p)] for p in window}) == 1]
+        keys = {have[(s, window[0])][0] for s in slugs}
+        if len(slugs) >= 2 and len(keys) == 1:
+            return window, slugs
+    return [], []
+
+
+def metric_view(published: Published, metric_id: str, period: str = "") -> dict:
     schema, ref = load_schema(), load_reference()
     metric = schema.metric(metric_id)
-    period = published.latest
+    period = period or published.latest
     frame = published.metric_records(metric_id)
-    latest = [r for r in frame if r["period"] == period]
+    slugs = sorted({r["authority"] for r in frame})
+    latest = [r for r in frame if r["period"] == shown_period(published, r["authority"], period) and r["period"] <= period]
     region_names, region_of = regions(), ref["region_code"].to_dict()
     rows = []
-    for r in sorted(latest, key=lambda r: (-(r["value"]) if _ok(r) else math.inf, r["authority_name"])):
-        # Its England comparison: comparisons_for keeps table order among the England rows.
-        c = next((x for x in published.comparisons_for(r["authority"], period).get(metric_id, [])
+    for r in sorted(latest, key=lambda r: (r["period"] != period, -(r["value"]) if _ok(r) else math.inf, r["authority_name"])):
+        c = next((x for x in published.comparisons_for(r["authority"], r["period"]).get(metric_id, [])
                   if x["comparator"] == "england"), None)
         rank = c["rank"] if c is not None else None
-        rows.append({"slug": r["authority"], "name": r["authority_name"],
+        comparable = published.comparable_row(r["authority"], r["period"], metric_id)
+        rows.append({"slug": r["authority"], "name": r["authority_name"], "period": r["period"], "older": r["period"] != period,
                      "region": region_names.get(region_of[r["authority"]], "") if r["authority"] in region_of else "",
                      "value": metric_text(r), "interval95": interval_text(r), "interval998": interval_text(r, "998"),
-                     "versus": (c["result95"] or "") if c is not None else "",
-                     "rank": "" if rank is None or (isinstance(rank, float) and math.isnan(rank)) else int(rank),
-                     "note": r["note"]})
-    figures = metric_chart(published, metric_id, sorted({r["authority"] for r in frame}), period, "England", "chart-metric")
-    over_time = []
+                     "versus": (f"{c['result95']} (n={c['n_members']})" if c is not None and c["result95"] else ""),
+                     "rank": "" if rank is None or (isinstance(rank, float) and math.isnan(rank)) else f"{int(rank)} of {int(c['rank_of'])}",
+                     "note": "; ".join(x for x in (f"per 10,000 {r['denominator_label']}" if metric.kind == "rate" and _ok(r) else "",
+                                                   r["note"], comparable.get("reason", "") if _ok(r) else "") if x)})
+    figures = metric_chart(published, metric_id, [s for s in slugs if shown_period(published, s, period) == period],
+                           period, "England", "chart-metric")
+    names = _names()
+    by_year = []
     for p in published.periods:
-        part = [r for r in frame if r["period"] == p]
-        have = [r for r in part if _ok(r)]
-        over_time.append({"period": p, "areas": len(have), "value": _pooled(have, metric.kind)})
-    trend_chart = None
-    points = [{"period": o["period"], "value": o["value"]} for o in over_time if o["areas"] and not math.isnan(o["value"])]
-    if len(points) >= 2:
-        spec = charts.trend(points, f"{metric.title}: England (submitted authorities) by year",
-                            f"Line chart of {metric.title.lower()} pooled over the authorities that submitted each year.",
-                            metric.unit)
+        pooled, _apart = same_way(published, [r for r in frame if r["period"] == p])
+        by_year.append({"period": p, "areas": len(pooled), "value": _pooled(pooled, metric.kind),
+                        "members": ", ".join(sorted(names.get(r["authority"], r["authority"]) for r in pooled))})
+    window, panel = _panel(published, frame)
+    trend_chart, panel_names = None, [names.get(s, s) for s in panel]
+    if panel:
+        points = []
+        for p in window:
+            part = [r for r in frame if r["period"] == p and r["authority"] in panel]
+            points.append({"period": p, "value": _pooled(part, metric.kind)})
+        title = f"{metric.title}: the same {len(panel)} authorities each year ({', '.join(panel_names)})"
+        spec = charts.trend(points, title, f"Line chart of {metric.title.lower()} pooled over the same {len(panel)} "
+                            f"authorities in every year from {window[0]} to {window[-1]}: {', '.join(panel_names)}.", metric.unit)
         trend_chart = {"id": "chart-metric-trend", "html": charts.embed(spec, "chart-metric-trend"), "rows": points,
                        "title": spec["title"]["text"]}
-    return {"metric": metric, "period": period, "rows": rows, "figures": figures, "over_time": over_time,
-            "trend_chart": trend_chart, "can_rank": sum(1 for r in latest if _ok(r)) >= MIN_AREAS_TO_RANK,
-            "min_rank": MIN_AREAS_TO_RANK, "unit_word": "percent" if metric.is_percent else metric.unit}
+    return {"metric": metric, "period": period, "rows": rows, "figures": figures, "over_time": by_year,
+            "trend_chart": trend_chart, "panel": panel_names, "can_rank": any(r["rank"] for r in rows),
+            "min_rank": MIN_AREAS_TO_RANK, "unit_word": "percent" if metric.is_percent else metric.unit,
+            "years": year_links(published, metric_id, period), "decimals": metric.decimals}
 
 
 class Listings:
@@ -184,6 +256,11 @@ class Listings:
         return [{"code": code, "name": name, "members": len(members), "submitted": len(submitted_members(self.published, members))}
                 for code, name, members in self.regions_members]
 
+    def _every_year(self, pages: dict, folder: str, base: str, make) -> None:
+        """One page per year that has returns: folder/base.md for the latest, folder/base-YYYY-YY.md for the others."""
+        for period in self.published.periods:
+            pages[f"{folder}/{page_name(base, period, self.published.latest)}"] = make(period)
+
     def _group_list(self) -> list[dict]:
         return [{"id": group["id"], "name": group["name"], "members": len(members),
                  "submitted": len(submitted_members(self.published, members))} for group, members in self.groups_members]
@@ -201,19 +278,25 @@ class Listings:
     def groups(self) -> dict[str, str]:
         pages = {"groups/index.md": self.render("groups.md.j2", groups=self._group_list(), latest=self.published.latest)}
         for group, members in self.groups_members:
-            view = group_view(self.published, members, group["name"], group["id"])
-            pages[f"groups/{group['id']}.md"] = self.render("group.md.j2", view=view, kind="group",
-                                                            description=group.get("description", ""), csv_prefix=group["id"])
-            _chart_csvs(pages, f"groups/data/{group['id']}", view["figures"], self.to_csv)
+            def make(period, group=group, members=members):
+                view = group_view(self.published, members, group["name"], group["id"], period, group["id"])
+                prefix = group["id"] if period == self.published.latest else f"{group['id']}-{period}"
+                _chart_csvs(pages, f"groups/data/{prefix}", view["figures"], self.to_csv)
+                return self.render("group.md.j2", view=view, kind="group", description=group.get("description", ""),
+                                   csv_prefix=prefix)
+            self._every_year(pages, "groups", group["id"], make)
         return pages
 
     def metrics(self) -> dict[str, str]:
         pages = {}
         for metric in self.schema.metrics:
-            view = metric_view(self.published, metric.id)
-            pages[f"metrics/{metric.id}.md"] = self.render("metric.md.j2", **view)
-            _chart_csvs(pages, f"metrics/data/{metric.id}", view["figures"] + ([view["trend_chart"]] if view["trend_chart"] else []),
-                        self.to_csv)
+            def make(period, metric=metric):
+                view = metric_view(self.published, metric.id, period)
+                prefix = metric.id if period == self.published.latest else f"{metric.id}-{period}"
+                _chart_csvs(pages, f"metrics/data/{prefix}", view["figures"] + ([view["trend_chart"]] if view["trend_chart"] else []),
+                            self.to_csv)
+                return self.render("metric.md.j2", csv_prefix=prefix, **view)
+            self._every_year(pages, "metrics", metric.id, make)
         pages["metrics/index.md"] = self.render("metrics.md.j2", metrics=[self._metric_entry(m) for m in self.schema.metrics],
                                                 catalogue=self.schema.catalogue, latest=self.published.latest)
         return pages
@@ -225,9 +308,12 @@ class Listings:
     def regions(self) -> dict[str, str]:
         pages = {"regions/index.md": self.render("regions.md.j2", regions=self._region_list(), latest=self.published.latest)}
         for code, name, members in self.regions_members:
-            view = group_view(self.published, members, name, code.lower())
-            pages[f"regions/{code}.md"] = self.render("group.md.j2", view=view, kind="region", description="", csv_prefix=code)
-            _chart_csvs(pages, f"regions/data/{code}", view["figures"], self.to_csv)
+            def make(period, code=code, name=name, members=members):
+                view = group_view(self.published, members, name, code.lower(), period, code)
+                prefix = code if period == self.published.latest else f"{code}-{period}"
+                _chart_csvs(pages, f"regions/data/{prefix}", view["figures"], self.to_csv)
+                return self.render("group.md.j2", view=view, kind="region", description="", csv_prefix=prefix)
+            self._every_year(pages, "regions", code, make)
         return pages
 
     PARTS = ("home", "groups", "metrics", "periods", "regions")
@@ -259,7 +345,8 @@ def status_view(published: Published, period: str) -> dict:
               for g in dataset.groups]
     by_region = [{"code": code, "name": name, "missing": sum(1 for s in ref.index[ref["region_code"] == code] if s not in submitted),
                   "members": int((ref["region_code"] == code).sum())} for code, name in regions().items()]
-    return {"period": period, "rows": sorted(rows, key=lambda r: r["name"]), "groups": groups, "regions": by_region}
+    return {"period": period, "rows": sorted(rows, key=lambda r: r["name"]), "groups": groups, "regions": by_region,
+            "years": [{"period": p, "href": f"{p}.md", "current": p == period} for p in published.periods]}
 
 
 def _chart_csvs(pages: dict, prefix: str, figures: list[dict], to_csv) -> None:

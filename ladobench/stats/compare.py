@@ -19,7 +19,7 @@ from ladobench.stats.trend import linear_trend, linear_trend_rates
 COMPARABLE = ("rate", "proportion", "share", "published")
 MIN_OTHERS = MIN_AREAS_TO_RANK  # comparable others needed for a significance statement, a rank or a quartile
 COLUMNS = ["authority", "period", "metric", "comparator", "comparator_id", "comparator_name", "comparator_value",
-           "comparable", "reason", "n_members", "members", "areas", "result95", "result998", "rank", "rank_of",
+           "comparable", "reason", "n_members", "members", "others_total", "areas", "result95", "result998", "rank", "rank_of",
            "quartile", "note"]
 SHORT = {"england": "England", "neighbours": "Statistical neighbours"}
 
@@ -113,6 +113,7 @@ def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame 
     value[withheld] = np.nan
     out["comparator_value"] = value
     n, total = out["n_members"].to_numpy(), out["total"].to_numpy()
+    out["others_total"] = out["total"].astype(int)
     out["comparator_name"] = [_pool_name(k, b, int(i), int(t)) if c else f"{SHORT.get(k, b)}: not compared"
                               for k, b, i, t, c in zip(out["comparator"], out["base_name"], n, total, out["comparable"])]
     out["areas"] = out["others"] + (out["status"].eq("") & out["value"].notna()).astype(int)
