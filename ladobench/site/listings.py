@@ -155,22 +155,31 @@ def group_view(published: Published, members: list[str], name: str, key: str, pe
 
 
 def _panel(published: Published, frame: list[dict]) -> tuple[list[str], list[str]]:
-    """The longest run of years at the end in which the same two or more authorities have comparable values counting
-    the same way, with no break in series: (periods, slugs), or ([], [])."""
+    """The longest run of consecutive years (then the most authorities, then the latest) in which the same two or more
+    authorities have comparable values counting the same way, with no break in series: (periods, slugs), or ([], [])."""
     have: dict[tuple[str, str], tuple] = {}
     for r in frame:
         c = published.comparable_row(r["authority"], r["period"], r["metric"])
         if _ok(r) and c.get("comparable"):
             have[(r["authority"], r["period"])] = (c["key"], c["series"])
-    periods = [p for p in published.periods if any(k[1] == p for k in have)]
-    for start in range(len(periods) - 1):
-        window = periods[start:]
-        slugs = sorted({a for a, p in have if p == window[0]})
-        slugs = [s for s in slugs if all((s, p) in have for p in window) and len({have[(s, p)] for p in window}) == 1]
-        keys = {have[(s, window[0])][0] for s in slugs}
-        if len(slugs) >= 2 and len(keys) == 1:
-            return window, slugs
-    return [], []
+    best: tuple = ()
+    for calendar in (False, True):
+        periods = sorted({p for _, p in have if (len(p) == 4) == calendar})
+        for i in range(len(periods)):
+            for j in range(i + 1, len(periods)):
+                window = periods[i:j + 1]
+                if int(window[-1][:4]) - int(window[0][:4]) != len(window) - 1:
+                    break
+                slugs = [s for s in sorted({a for a, p in have if p == window[0]})
+                         if all((s, p) in have for p in window) and len({have[(s, p)] for p in window}) == 1]
+                by_key: dict = {}
+                for s in slugs:
+                    by_key.setdefault(have[(s, window[0])][0], []).append(s)
+                for members in by_key.values():
+                    score = (len(window), len(members), window[-1])
+                    if len(members) >= 2 and (not best or score > best[0]):
+                        best = (score, window, members)
+    return (best[1], best[2]) if best else ([], [])
 
 
 def metric_view(published: Published, metric_id: str, period: str = "") -> dict:
