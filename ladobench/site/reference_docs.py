@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ladobench.core.schema import NUMERIC_TYPES, load_schema
+from ladobench.stats.compare import MIN_OTHERS
 
 
 def _type_text(typ) -> str:
@@ -39,6 +40,21 @@ def fields(records: dict, root: str) -> list[dict]:
     return out
 
 
+def _comparability(schema) -> dict:
+    """The counting facts, their values and the crosswalk relations, for the methodology page."""
+    record = schema.records["counting"]
+    enum_of = {f.key: f.type for f in record.fields}
+    facts = []
+    for f in record.fields:
+        values = schema.enums.get(enum_of[f.key])
+        shown = ", ".join(f"{v['code']} ({v['says']})" for v in values) if values else "text"
+        facts.append({"key": f.key, "label": f.display, "definition": f.definition, "choices": shown})
+    labels = {f.key: f.display.lower() for f in record.fields}
+    labels["table_base"] = "table base"
+    return {"counting_fields": facts, "fact_labels": labels, "relations": list(schema.enums["relation"]),
+            "min_others": MIN_OTHERS}
+
+
 def generate(render) -> dict[str, str]:
     schema = load_schema()
     context = {
@@ -48,6 +64,7 @@ def generate(render) -> dict[str, str]:
         "dimensions": schema.dimensions, "catalogue": schema.catalogue, "metrics": schema.metrics,
         "symbols": schema.symbols, "rules": schema.rules, "publishing": schema.publishing,
         "enums": {k: schema.enum_values(k) for k in schema.enums},
+        **_comparability(schema),
     }
     return {"data-dictionary.md": render("data-dictionary.md.j2", **context),
             "methodology.md": render("methodology.md.j2", **context)}
