@@ -87,7 +87,7 @@ def test_comparison_table_invariants(case):
         if row.n_members < MIN_OTHERS:
             assert pd.isna(row.result95) and pd.isna(row.result998)
     ranked = out[out["rank"].notna()]
-    for (period, metric, comparator, cid), part in ranked.groupby(["period", "metric", "comparator", "comparator_id"]):
+    for (period, metric, _comparator, _cid), part in ranked.groupby(["period", "metric", "comparator", "comparator_id"]):
         keys = {info[(a, period, metric)] for a in part["authority"]}
         assert all(k[0] for k in keys)
         for key in keys:
