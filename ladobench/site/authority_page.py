@@ -147,7 +147,7 @@ def _comparison_rows(published: Published, slug: str, period: str, metrics: dict
         for c in comparisons[metric.id]:
             value = c["comparator_value"]
             shown = "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{metric.decimals}f}"
-            result = c["result95"] or ""
+            result = c["result95"] if isinstance(c["result95"], str) else ""  # None or NaN: no statement
             strong = c["result998"] if c["result998"] in ("higher", "lower") else ""
             reason = reason or c["reason"]
             cells.append({"header": c["comparator_id"] if c["comparator"] == "group" else c["comparator"],

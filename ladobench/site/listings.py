@@ -199,7 +199,7 @@ def metric_view(published: Published, metric_id: str, period: str = "") -> dict:
         rows.append({"slug": r["authority"], "name": r["authority_name"], "period": r["period"], "older": r["period"] != period,
                      "region": region_names.get(region_of[r["authority"]], "") if r["authority"] in region_of else "",
                      "value": metric_text(r), "interval95": interval_text(r), "interval998": interval_text(r, "998"),
-                     "versus": (f"{c['result95']} (n={c['n_members']})" if c is not None and c["result95"] else ""),
+                     "versus": (f"{c['result95']} (n={c['n_members']})" if c is not None and isinstance(c["result95"], str) else ""),
                      "rank": "" if rank is None or (isinstance(rank, float) and math.isnan(rank)) else f"{int(rank)} of {int(c['rank_of'])}",
                      "note": "; ".join(x for x in (f"per 10,000 {r['denominator_label']}" if metric.kind == "rate" and _ok(r) else "",
                                                    r["note"], comparable.get("reason", "") if _ok(r) else "") if x)})
@@ -262,8 +262,14 @@ class Listings:
                 "areas": areas_with_value(self.published, metric.id)}
 
     def _region_list(self) -> list[dict]:
-        return [{"code": code, "name": name, "members": len(members), "submitted": len(submitted_members(self.published, members))}
-                for code, name, members in self.regions_members]
+        """Each region's members with a return for the latest year, and how many more have one for an earlier year only."""
+        out = []
+        for code, name, members in self.regions_members:
+            shown = submitted_members(self.published, members)
+            now = [s for s in shown if shown_period(self.published, s, self.published.latest) == self.published.latest]
+            out.append({"code": code, "name": name, "members": len(members), "submitted": len(now),
+                        "earlier": len(shown) - len(now)})
+        return out
 
     def _every_year(self, pages: dict, folder: str, base: str, make) -> None:
         """One page per year that has returns: folder/base.md for the latest, folder/base-YYYY-YY.md for the others."""
