@@ -74,7 +74,8 @@ def metric_chart(published: Published, metric_id: str, slugs: list[str], period:
                else f"{metric.title}, {period}: {top['label']} {top['value']:.{metric.decimals}f}{unit}")
     desc = (f"Bar chart of {metric.title.lower()} for {'the ' if len(bar_rows) > 1 else ''}{among}, {period}, with 95% intervals"
             + (" and a dashed line at their pooled value" if len(bar_rows) > 1 else "") + ". The table gives every figure.")
-    spec = charts.bars(bar_rows, message, desc, axis, pooled if len(bar_rows) > 1 else None, f"{len(bar_rows)} pooled")
+    spec = charts.bars(bar_rows, message, desc, axis, pooled if len(bar_rows) > 1 else None,
+                       f"pooled value of these {len(bar_rows)}")
     out = [{"id": chart_id, "kind": "bars", "html": charts.embed(spec, chart_id), "rows": bar_rows, "title": message,
             "pooled": pooled}]
     if metric.kind in FUNNEL_KINDS and len(have) >= 2 and not math.isnan(pooled):
