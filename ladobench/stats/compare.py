@@ -6,6 +6,8 @@ or a quartile needs at least MIN_OTHERS comparable others.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -39,6 +41,7 @@ def comparator_groups(groups: list[dict]) -> list[tuple[str, str, str, dict[str,
     return out
 
 
+@lru_cache(maxsize=8192)
 def _pool_name(kind: str, name: str, n: int, total: int) -> str:
     """A pool named by what it holds: "England (all 152 other authorities)" only when it is all of them."""
     if kind == "england":
@@ -48,16 +51,48 @@ def _pool_name(kind: str, name: str, n: int, total: int) -> str:
     return f"{name} ({n} of {total} other{'s' if total != 1 else ''})"
 
 
-def _pool(own: pd.DataFrame, values: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """For each own row, the sums over its comparator's other members with the same key."""
+MEMBERS_LISTED = 30  # pools of up to this many others list their members' slugs; larger ones give the count only
+
+
+def _pool(own: pd.DataFrame, values: pd.DataFrame, with_value: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """For each own row, the sums over its own list of others (pairs: authority, member) with the same key."""
     joined = own[["authority", "period", "metric", "key"]].merge(pairs, on="authority").merge(
         values.drop(columns="value").rename(columns={"authority": "member"}), on=["member", "period", "metric", "key"])
+    cols = ["authority", "period", "metric"]
     if joined.empty:
-        return pd.DataFrame(columns=["authority", "period", "metric", "num", "den", "n_members", "hid", "members"])
-    joined = joined.sort_values("member")
-    return joined.groupby(["authority", "period", "metric"], as_index=False, sort=False).agg(
-        num=("numerator", "sum"), den=("denominator", "sum"), n_members=("member", "size"), hid=("hidden", "sum"),
-        members=("member", ";".join))
+        pooled = pd.DataFrame(columns=cols + ["num", "den", "n_members", "hid", "members"])
+    else:
+        pooled = joined.sort_values("member").groupby(cols, as_index=False, sort=False).agg(
+            num=("numerator", "sum"), den=("denominator", "sum"), n_members=("member", "size"), hid=("hidden", "sum"),
+            members=("member", ";".join))
+    counted = with_value.merge(pairs, on="authority").merge(with_value.rename(columns={"authority": "member"}),
+                                                             on=["member", "period", "metric"])
+    others = counted.groupby(cols).size().rename("others").reset_index()
+    return pooled.merge(others, how="outer", on=cols)
+
+
+def _pool_set(own: pd.DataFrame, values: pd.DataFrame, with_value: pd.DataFrame, set_of: pd.Series) -> pd.DataFrame:
+    """For each own row, the sums over the other members of its set with the same key: the set's sums less its own."""
+    cols, by = ["authority", "period", "metric"], ["set", "period", "metric", "key"]
+    vals = values.assign(set=values["authority"].map(set_of)).dropna(subset=["set"])
+    sums = vals.groupby(by, as_index=False).agg(num=("numerator", "sum"), den=("denominator", "sum"),
+                                                n_members=("authority", "size"), hid=("hidden", "sum"))
+    small = sums[sums["n_members"] <= MEMBERS_LISTED + 1][by]
+    lists = vals.merge(small, on=by).sort_values("authority").groupby(by)["authority"].agg(list).rename("listed")
+    sums = sums.merge(lists.reset_index(), how="left", on=by)
+    base = own[cols + ["key", "numerator", "denominator", "hidden", "comparable"]].assign(set=own["authority"].map(set_of))
+    part = base.merge(sums, how="left", on=by)
+    mine = part["comparable"].to_numpy() & part["n_members"].notna().to_numpy()
+    # Take the authority's own counts out of the pool it belongs to.
+    for column, own_column in (("num", "numerator"), ("den", "denominator"), ("hid", "hidden")):
+        part[column] = part[column] - np.where(mine, part[own_column].astype(float), 0)
+    part["n_members"] = part["n_members"] - mine.astype(int)
+    part["members"] = [";".join(m for m in listed if m != a) if isinstance(listed, list) else ""
+                       for a, listed in zip(part["authority"], part["listed"])]
+    counts = with_value.assign(set=with_value["authority"].map(set_of)).groupby(["set", "period", "metric"]).size()
+    part["others"] = part.set_index(["set", "period", "metric"]).index.map(counts).to_numpy(dtype=float)
+    part["others"] = part["others"] - own["status"].eq("").to_numpy() * own["value"].notna().to_numpy()
+    return part[cols + ["num", "den", "n_members", "hid", "members", "others"]]
 
 
 def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame | None = None,
@@ -84,17 +119,20 @@ def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame 
     submitted = set(metrics["authority"])
     parts = []
     for kind, cid, name, members_of in comparator_groups(groups):
-        members_of = {s: [m for m in ms if m != s] for s, ms in members_of.items() if s in submitted}
+        members_of = {s: ms for s, ms in members_of.items() if s in submitted}
         if not members_of:
             continue
-        pairs = pd.DataFrame([(s, m) for s, ms in members_of.items() for m in ms], columns=["authority", "member"])
-        total = pd.Series({s: len(ms) for s, ms in members_of.items()})
+        total = pd.Series({s: len([m for m in ms if m != s]) for s, ms in members_of.items()})
         own = areas[areas["authority"].isin(members_of)]
-        part = own.merge(_pool(own, values, pairs), how="left", on=["authority", "period", "metric"])
-        counted = with_value.merge(pairs, on="authority").merge(
-            with_value.rename(columns={"authority": "member"}), on=["member", "period", "metric"])
-        others = counted.groupby(["authority", "period", "metric"]).size().rename("others").reset_index()
-        part = part.merge(others, how="left", on=["authority", "period", "metric"])
+        if kind == "neighbours":  # each authority its own list, itself never in it
+            pairs = pd.DataFrame([(s, m) for s, ms in members_of.items() for m in ms if m != s], columns=["authority", "member"])
+            pooled = _pool(own, values, with_value, pairs)
+        else:  # one set of members shared by all of them: pool the set once, then take each authority out
+            set_of = {}
+            for s, ms in members_of.items():
+                set_of[s] = set_of.get(s, "|".join(sorted(ms)))
+            pooled = _pool_set(own, values, with_value, pd.Series(set_of, name="set"))
+        part = own.merge(pooled, how="left", on=["authority", "period", "metric"])
         part["total"] = part["authority"].map(total).to_numpy()
         part["comparator"], part["comparator_id"], part["base_name"] = kind, cid, name
         parts.append(part)
@@ -114,11 +152,13 @@ def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame 
     out["comparator_value"] = value
     n, total = out["n_members"].to_numpy(), out["total"].to_numpy()
     out["others_total"] = out["total"].astype(int)
-    out["comparator_name"] = [_pool_name(k, b, int(i), int(t)) if c else f"{SHORT.get(k, b)}: not compared"
-                              for k, b, i, t, c in zip(out["comparator"], out["base_name"], n, total, out["comparable"])]
+    out["comparator_name"] = [_pool_name(k, b, i, t) if c else f"{SHORT.get(k, b)}: not compared"
+                              for k, b, i, t, c in zip(out["comparator"].tolist(), out["base_name"].tolist(), n.tolist(),
+                                                       total.tolist(), out["comparable"].tolist())]
     out["areas"] = out["others"] + (out["status"].eq("") & out["value"].notna()).astype(int)
     out["reason"] = [_reason(c, r, o, i, k) for c, r, o, i, k in
-                     zip(out["comparable"], out["reason"].fillna(""), out["others"], n, out["key"])]
+                     zip(out["comparable"].tolist(), out["reason"].fillna("").tolist(), out["others"].tolist(), n.tolist(),
+                         out["key"].tolist())]
     note = np.where(n >= MIN_OTHERS, "", np.where(n == 0, "no comparable other authority",
                                                   f"fewer than {MIN_OTHERS} comparable others: no higher or lower"))
     note = np.where(out["comparable"], note, "")
@@ -132,6 +172,7 @@ def comparisons(metrics: pd.DataFrame, groups: list[dict], hidden: pd.DataFrame 
     return out[COLUMNS].sort_values(["authority", "period", "metric", "comparator", "comparator_id"], ignore_index=True)
 
 
+@lru_cache(maxsize=65536)
 def _reason(comparable: bool, reason: str, others: int, n: int, key: str) -> str:
     if not comparable:
         return reason
