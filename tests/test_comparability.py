@@ -206,3 +206,36 @@ def test_seed_figures_and_the_pooled_ratio(demo):
     page = (demo.docs / "metrics" / "referrals_per_lado.md").read_text()
     assert "| 2023-24 | 1 | 251.4 | Kent |" in page
     assert "25,137" not in page and not math.isclose(kent.loc["referrals_per_lado", "value"], 25137.9, abs_tol=1)
+
+
+def test_a_declared_break_in_series_stops_the_change(tmp_path, builder):
+    root = builder.copy(tmp_path)
+    path = root / "kent" / "2023-24.yaml"
+    path.write_text(path.read_text().replace("\nfunnel:\n", "\ncounting:\n  series_break: A new case management system.\nfunnel:\n", 1))
+    changes = publish(validate(root)).changes
+    kent = changes[(changes.authority == "kent") & (changes.metric == "referrals_rate") & (changes.period == "2023-24")]
+    assert kent.previous_period.isna().all() and kent.change.isna().all()
+    # Without the break, Kent's 1,270 then 1,458 referrals make a change.
+    plain = publish(validate(builder.copy(tmp_path / "plain"))).changes
+    assert plain[(plain.authority == "kent") & (plain.metric == "referrals_rate") & (plain.period == "2023-24")].change.notna().all()
+
+
+def test_period_check_in_one_function():
+    import datetime as dt
+
+    from ladobench.core.model import Return
+    from ladobench.returns.counting import period_problem
+
+    def problem(period, counting=None, today=dt.date(2025, 6, 1)):
+        ret = Return("kent", period, f"authorities/kent/{period}.yaml", {"counting": counting or {}}, {"counting.period_basis": 3})
+        found = period_problem(ret, None, today)
+        return found.rule if found else None
+
+    assert problem("2024-25", {"period_basis": "financial_year"}) is None  # ended 31 March 2025
+    assert problem("2024-25") == "period_not_ended"  # basis not known: it may run to 31 August 2025
+    assert problem("2024-25", {"period_basis": "academic_year"}) == "period_not_ended"
+    assert problem("2024", {"period_basis": "calendar_year"}) is None
+    assert problem("2025", {"period_basis": "calendar_year"}) == "period_not_ended"
+    assert problem("2023-24", {"period_basis": "calendar_year"}) == "period_basis_mismatch"
+    assert problem("2023", {"period_basis": "financial_year"}) == "period_basis_mismatch"
+    assert problem("2023", {"period_basis": "not_known"}) is None  # not known is never an error
