@@ -359,7 +359,8 @@ def status_view(published: Published, period: str) -> dict:
     groups = [{"name": g["name"], "id": g["id"],
                "missing": [ref.loc[m, "name"] for m in g.get("members") or [] if m in ref.index and m not in submitted]}
               for g in dataset.groups]
-    by_region = [{"code": code, "name": name, "missing": sum(1 for s in ref.index[ref["region_code"] == code] if s not in submitted),
+    by_region = [{"code": code, "name": name, "page": page_name(code, period, published.latest),
+                  "missing": sum(1 for s in ref.index[ref["region_code"] == code] if s not in submitted),
                   "members": int((ref["region_code"] == code).sum())} for code, name in regions().items()]
     return {"period": period, "rows": sorted(rows, key=lambda r: r["name"]), "groups": groups, "regions": by_region,
             "years": [{"period": p, "href": f"{p}.md", "current": p == period} for p in published.periods]}
