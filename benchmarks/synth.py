@@ -424,6 +424,18 @@ def profile(slug: str, seed: int) -> Profile:
     return p
 
 
+# How each style of authority counts (schema/return.yaml, counting); a standard authority's contacts say in its returns
+# (funnel.contacts_include_referrals) whether they include referrals.
+COUNTING = {
+    "kent": {"contacts_include_referrals": "no", "mix_base": "referrals", "outcome_base": "concluded",
+             "period_basis": "financial_year", "scope": "whole_service"},
+    "gloucestershire": {"contacts_include_referrals": "yes", "mix_base": "contacts", "outcome_base": "concluded",
+                        "period_basis": "financial_year", "scope": "whole_service"},
+    "standard": {"mix_base": "per_table", "outcome_base": "concluded", "period_basis": "financial_year",
+                 "scope": "whole_service"},
+}
+
+
 def authority_file(p: Profile) -> dict:
     ref = p.ref
     services = {"kent": "Kent County LADO Service", "gloucestershire": "Gloucestershire Allegation Management Service"}
@@ -443,7 +455,15 @@ def authority_file(p: Profile) -> dict:
             entries.append(entry)
     if p.style == "gloucestershire":
         crosswalk["outcome"] += [_Flow(local=label, code=code) for label, code in GLOS_OTHER_OUTCOMES]
+    first: dict = {}
+    for dim, entries in crosswalk.items():  # a label mapped two ways in two taxonomies says why (crosswalk_label_differs)
+        for entry in entries:
+            codes = entry.get("codes") or [entry.get("code")]
+            seen = first.setdefault(entry["local"], (dim, codes))
+            if seen[0] != dim and seen[1] != codes and "note" not in entry:
+                entry["note"] = f"Mapped as {', '.join(map(str, seen[1]))} in {seen[0]}: the two taxonomies differ."
     data["crosswalk"] = crosswalk
+    data["counting"] = _Flow(COUNTING[p.style])
     return data
 
 

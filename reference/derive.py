@@ -1,4 +1,10 @@
-"""Derive reference/authorities.csv from the published ONS and DfE files in reference/raw/, so the table can be rebuilt when they are republished."""
+"""Derive reference/authorities.csv and reference/populations.csv from the published ONS and DfE files in reference/raw/,
+so the tables can be rebuilt when they are republished.
+
+populations.csv holds every mid-year estimate found in raw/ (files named ons-mid-YYYY-population-by-single-year-of-age.csv,
+in the layout of ONS's "mye24tablesew": Code, Name, Geography and one column per single year of age); a rate uses the
+estimate for the middle of its period when there is one. To add mid-2023, save ONS's mid-2023 table in that layout as
+raw/ons-mid-2023-population-by-single-year-of-age.csv and rerun this script. authorities.csv keeps the newest estimate."""
 
 import argparse
 import re
@@ -12,6 +18,8 @@ ONS_CSV = RAW / "ons-mid-2024-population-by-single-year-of-age.csv"
 NEIGHBOURS_XLSX = RAW / "dfe-statistical-neighbours-may-2025.xlsx"
 CODE_LIST_XLSX = RAW / "dfe-la-code-list.xlsx"
 OUT = HERE / "authorities.csv"
+POPULATIONS_OUT = HERE / "populations.csv"
+ONS_YEARS = re.compile(r"^ons-mid-(\d{4})-population-by-single-year-of-age\.csv$")
 
 # Upper-tier codes are the children's services authorities: unitary authorities,
 # metropolitan districts, London boroughs (incl. City of London) and counties.
@@ -131,6 +139,21 @@ def save(table, out):
     table.to_csv(out, index=False, lineterminator="\n", encoding="utf-8", float_format="%.6f")
 
 
+def populations(table, raw=RAW):
+    """slug, ons_code, mid_year, population_0_17 for every mid-year file in raw/ (ordered by slug, then year)."""
+    parts = []
+    for path in sorted(raw.iterdir()):
+        m = ONS_YEARS.match(path.name)
+        if not m:
+            continue
+        ons = pd.read_csv(path, encoding="utf-8-sig", dtype={"Code": str, "Name": str, "Geography": str})
+        by_code = ons.set_index("Code")[AGES_0_17].sum(axis=1)
+        found = table[table.ons_code.isin(by_code.index)]
+        parts.append(pd.DataFrame({"slug": found.slug, "ons_code": found.ons_code, "mid_year": int(m.group(1)),
+                                   "population_0_17": by_code.loc[found.ons_code].astype("int64").to_numpy()}))
+    return pd.concat(parts).sort_values(["slug", "mid_year"]).reset_index(drop=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the table (default: %(default)s)")
@@ -140,6 +163,7 @@ def main():
     england = england_0_17(ons)
     assert int(table.population_0_17.sum()) == england, "authorities' 0-17 total differs from England's"
     save(table, args.out)
+    save(populations(table), args.out.parent / POPULATIONS_OUT.name)
     print(f"{len(table)} authorities; England 0-17 total {england:,} matches the sum over authorities")
 
 

@@ -199,3 +199,14 @@ def test_the_spec_is_the_single_source_of_the_columns(files):
     for table in spec()["tables"]:
         header = files[f"downloads/{table['path']}"].split("\n", 1)[0].split(",")
         assert header == [f["name"] for f in spec()["area_fields"]] + [f["name"] for f in table["fields"]]
+
+
+def test_time_columns_follow_the_returns_declared_kind_of_year():
+    from ladobench.publish.areas import area
+
+    assert {k: area("kent", "2023-24", "financial_year")[k] for k in ("time_period", "time_identifier")} == \
+        {"time_period": 202324, "time_identifier": "Financial year"}
+    assert area("devon", "2023", "calendar_year")["time_period"] == 2023
+    assert area("devon", "2023", "not_known")["time_identifier"] == "Calendar year"  # the name says so
+    assert area("kent", "2023-24", "academic_year")["time_identifier"] == "Academic year"
+    assert area("kent", "2023-24", "not_known")["time_identifier"] == "Reporting year"  # never claimed financial

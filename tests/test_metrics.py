@@ -123,13 +123,14 @@ def test_too_few_areas_to_compare_is_said_not_guessed(dataset, metrics):
     cmp = comparisons(metrics, dataset.groups)
     kent = cmp[(cmp.authority == "kent") & (cmp.period == "2023-24") & (cmp.metric == "threshold_conversion")]
     assert set(kent.comparator) == {"region", "england", "neighbours", "group"}
-    assert kent.result95.isna().all()
-    assert (kent.note == "too few areas have submitted to compare").all()
+    assert kent.result95.isna().all() and kent.comparator_value.isna().all()
+    assert (kent.note == "no comparable other authority").all() and (kent.n_members == 0).all()
     assert kent["rank"].isna().all()
 
 
-def test_england_pools_the_counts_of_every_authority_with_a_value(dataset, metrics):
-    """2022-23: Kent and Gloucestershire both give concluded cases; England is their pooled rate, not an average of rates."""
+def test_england_pools_the_others_not_the_authority_itself(dataset, metrics):
+    """2022-23: Kent and Gloucestershire both give concluded cases; each is compared with the other alone (leave one
+    out), the pool named by its count, and with 1 other there is no higher or lower."""
     from ladobench.stats.metrics import PER
 
     assert row(metrics, "gloucestershire", "2022-23", "substantiation_rate").numerator == 155
@@ -137,20 +138,21 @@ def test_england_pools_the_counts_of_every_authority_with_a_value(dataset, metri
     kent, glos = (row(metrics, s, "2022-23", "concluded_rate") for s in ("kent", "gloucestershire"))
     england = cmp[(cmp.period == "2022-23") & (cmp.metric == "concluded_rate") & (cmp.comparator == "england")]
     assert england.authority.tolist() == ["gloucestershire", "kent"]
-    pooled = (kent.numerator + glos.numerator) / (kent.denominator + glos.denominator) * PER
-    assert england.comparator_value.tolist() == [pooled, pooled]
-    assert england.areas.tolist() == [2, 2] and england.members.tolist() == [2, 2]
-    assert min(kent.value, glos.value) < pooled < max(kent.value, glos.value)
-    # Kent's region has no other authority with a return: Kent is compared with itself, and that is said.
+    assert england.comparator_value.tolist() == [kent.numerator / kent.denominator * PER, glos.numerator / glos.denominator * PER]
+    assert england.members.tolist() == ["kent", "gloucestershire"] and england.n_members.tolist() == [1, 1]
+    assert england.areas.tolist() == [2, 2] and england.others_total.tolist() == [152, 152]
+    assert england.comparator_name.tolist() == ["1 of 152 other authorities in England"] * 2
+    assert england.result95.isna().all() and england.note.str.startswith("fewer than 5 comparable others").all()
+    # Kent's region has no other authority with a return: no pool, and that is said.
     region = cmp[(cmp.authority == "kent") & (cmp.period == "2022-23") & (cmp.metric == "concluded_rate")
                  & (cmp.comparator == "region")].iloc[0]
-    assert region.comparator_value == kent.value and region.areas == 1
-    assert region.note == "too few areas have submitted to compare"
-    # A rate only Gloucestershire gives: beside Kent's [x], England is Gloucestershire alone, too few to compare.
+    assert pd.isna(region.comparator_value) and region.areas == 1 and region.n_members == 0
+    assert region.note == "no comparable other authority" and region.comparator_name == "South East (0 of 18 others)"
+    # A rate only Gloucestershire gives: Kent's [x] is compared with nothing.
     only = cmp[(cmp.period == "2022-23") & (cmp.metric == "allegations_rate") & (cmp.comparator == "england")
                & (cmp.authority == "kent")].iloc[0]
-    assert only.comparator_value == row(metrics, "gloucestershire", "2022-23", "allegations_rate").value
-    assert only.areas == 1 and pd.isna(only.result95) and only.note == "too few areas have submitted to compare"
+    assert not only.comparable and only.reason == "no value to compare" or pd.isna(only.comparator_value)
+    assert pd.isna(only.comparator_value) and pd.isna(only.result95)
 
 
 def test_year_on_year_change_for_kent_referrals(dataset):

@@ -110,8 +110,8 @@ def test_quantile_group_properties(values, groups):
 
 
 def test_comparison_ranks_are_the_per_group_ranks_and_quartiles():
-    # compare._ranks ranks every (period, metric, region) group at once; each group must get exactly
-    # what rank_min and quantile_group give it alone, and groups under 5 areas no rank at all.
+    # compare._ranks ranks every (period, metric, way of counting, region) group at once; each group must get exactly
+    # what rank_min and quantile_group give it alone, and groups with under 5 others no rank at all.
     import pandas as pd
 
     from ladobench.core.reference import load_reference
@@ -124,17 +124,18 @@ def test_comparison_ranks_are_the_per_group_ranks_and_quartiles():
         for metric in ("a", "b"):
             for slug in ref.index[:40]:
                 rows.append({"authority": slug, "period": period, "metric": metric, "status": "", "kind": "rate",
-                             "value": float(rng.integers(0, 12))})  # many ties
+                             "value": float(rng.integers(0, 12)),  # many ties
+                             "key": str(rng.choice(["a", "a", "b"]))})  # two ways of counting, never ranked together
     metrics = pd.DataFrame(rows)
     out = pd.concat([metrics.assign(comparator=c) for c in ("england", "region")], ignore_index=True)
-    got = pd.concat([out, _ranks(metrics, [], out)], axis=1)
+    got = pd.concat([out, _ranks(metrics, out)], axis=1)
     metrics["region"] = metrics["authority"].map(ref["region_code"])
     checked = 0
-    for comparator, keys in (("england", ["period", "metric"]), ("region", ["period", "metric", "region"])):
+    for comparator, keys in (("england", ["period", "metric", "key"]), ("region", ["period", "metric", "key", "region"])):
         for _, part in metrics.groupby(keys):
             mine = got[got["comparator"].eq(comparator)].set_index(["authority", "period", "metric"]).loc[
                 list(zip(part["authority"], part["period"], part["metric"]))]
-            if len(part) < MIN_AREAS_TO_RANK:
+            if len(part) < MIN_AREAS_TO_RANK + 1:  # the authority and at least 5 others
                 assert mine["rank"].isna().all()
                 continue
             assert list(mine["rank"]) == list(rank_min(part["value"]))

@@ -43,6 +43,7 @@ class CrosswalkEntry:
     local: str
     codes: tuple[str, ...]
     note: str = ""
+    relation: str = "exact"  # exact, broader, narrower or overlapping (schema/authority.yaml)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Authority:
             if not entry or "local" not in entry:
                 continue
             codes = tuple(entry.get("codes") or ([entry["code"]] if entry.get("code") else []))
-            out[entry["local"]] = CrosswalkEntry(entry["local"], codes, entry.get("note", ""))
+            out[entry["local"]] = CrosswalkEntry(entry["local"], codes, entry.get("note", ""), entry.get("relation") or "exact")
         return out
 
     def stage_term(self, stage: str) -> dict:

@@ -18,6 +18,7 @@ DATA = _CHECKOUT if IN_CHECKOUT else _PACKAGE / "data"  # schema/, reference/, s
 ROOT = _CHECKOUT if IN_CHECKOUT else Path.cwd()  # where authorities/, site_src/ and site/ are by default
 SCHEMA_DIR = DATA / "schema"
 REFERENCE_CSV = DATA / "reference" / "authorities.csv"
+POPULATIONS_CSV = DATA / "reference" / "populations.csv"  # 0-17 population by ONS mid-year estimate
 STATIC_PAGES = DATA / "site_src"  # the hand-written pages and assets
 MKDOCS_YML = DATA / "mkdocs.yml"
 AUTHORITIES_DIR = ROOT / "authorities"
@@ -25,7 +26,7 @@ SITE_SRC = ROOT / "site_src"
 SITE_DIR = ROOT / "site"
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 AUTHORITY_FILE = "authority.yaml"
 GROUPS_FILE = "groups.yaml"
 # Names the site gives pages and folders under groups/ (groups/index.md, groups/data/): no group id may take one.
@@ -33,9 +34,14 @@ RESERVED_GROUP_IDS = ("index", "data")
 
 
 def period_ok(period: str) -> bool:
-    """A financial year YYYY-YY whose second year follows the first (2023-24, 1999-00)."""
+    """A financial or academic year YYYY-YY whose second year follows the first (2023-24, 1999-00), or a calendar year YYYY."""
     m = PERIOD.match(period)
-    return bool(m) and (int(m.group(1)) + 1) % 100 == int(m.group(2))
+    return bool(m) and (m.group(2) is None or (int(m.group(1)) + 1) % 100 == int(m.group(2)))
+
+
+def is_calendar(period: str) -> bool:
+    """A calendar-year period, named YYYY."""
+    return len(period) == 4
 
 
 def period_start(period: str) -> int:
@@ -44,7 +50,7 @@ def period_start(period: str) -> int:
 
 def previous_period(period: str) -> str:
     start = period_start(period) - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+    return str(start) if is_calendar(period) else f"{start}-{(start + 1) % 100:02d}"
 
 
 @lru_cache(maxsize=64)

@@ -6,7 +6,7 @@ from functools import cache, lru_cache
 
 import pandas as pd
 
-from ladobench.core.paths import REFERENCE_CSV
+from ladobench.core.paths import POPULATIONS_CSV, REFERENCE_CSV
 
 _INTEGER_COLUMNS = ("dfe_number", "population_0_17")
 
@@ -45,3 +45,35 @@ def close_slugs(word: str, n: int = 3) -> list[str]:
     found += difflib.get_close_matches(word, list(ref.index), n, 0.6)
     found += [names[m] for m in difflib.get_close_matches(word, list(names), n, 0.6)]
     return list(dict.fromkeys(found))[:n]
+
+
+@cache
+def load_populations() -> dict[str, dict[int, int]]:
+    """Children aged 0-17 by slug and ONS mid-year (reference/populations.csv, from reference/derive.py)."""
+    table = pd.read_csv(POPULATIONS_CSV, dtype={"slug": str, "mid_year": "int64", "population_0_17": "int64"})
+    out: dict[str, dict[int, int]] = {}
+    for slug, year, population in zip(table["slug"], table["mid_year"], table["population_0_17"]):
+        out.setdefault(slug, {})[int(year)] = int(population)
+    return out
+
+
+def population_for(slug: str, period: str) -> tuple[int | None, int | None, int]:
+    """(children aged 0-17, the mid-year estimate used, the mid-year wanted) for a period.
+
+    The estimate wanted is the one for the middle of the period: mid-2023 for 2023-24 (30 June 2023 falls in the
+    financial and the academic year) and for the calendar year 2023. When it is not loaded, the nearest loaded year is
+    used (the later of two equally near), and the rate says so.
+    """
+    wanted = int(period[:4])
+    years = load_populations().get(slug, {})
+    if not years:
+        return None, None, wanted
+    used = wanted if wanted in years else min(years, key=lambda y: (abs(y - wanted), -y))
+    return years[used], used, wanted
+
+
+def population_words(used: int | None, wanted: int) -> str:
+    """What a rate's denominator is: "children aged 0-17 (ONS mid-2024 estimate; mid-2023 not yet loaded)"."""
+    if used is None:
+        return "children aged 0-17 (no ONS estimate)"
+    return f"children aged 0-17 (ONS mid-{used} estimate" + ("" if used == wanted else f"; mid-{wanted} not yet loaded") + ")"

@@ -177,6 +177,7 @@ class Metric:
     codes: tuple[str, ...] = ()
     combine: bool = False
     bases: tuple[str, ...] = ()
+    comparable_when: tuple[str, ...] = ()  # counting facts two values must share to be compared
     family: str = ""  # the catalogue entry a share metric was expanded from
     code: str = ""
 
@@ -277,7 +278,8 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
     words = methodology.words()
     return Schema(
         records=_records(ret), root=ret["root"], enums={k: tuple(v) for k, v in ret["enums"].items()},
-        authority_records=_records(auth), authority_root=auth["root"],
+        # The counting facts are one record, defined in return.yaml, that authority.yaml uses too.
+        authority_records={**_records(auth), "counting": _records(ret)["counting"]}, authority_root=auth["root"],
         dimensions=dimensions,
         symbols={s["symbol"]: Symbol(**s) for s in _read(schema_dir / "symbols.yaml")["symbols"]},
         rules={r["name"]: Rule(**{**r, "checks": _fill(r["checks"], words), "fix": _fill(r["fix"], words)})

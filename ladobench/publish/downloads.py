@@ -16,6 +16,7 @@ from ladobench.publish.areas import area, area_columns
 from ladobench.publish.package import as_at, columns, datapackage, spec
 from ladobench.publish.tables import clean, csv_text, json_text
 from ladobench.publish.workbook import workbook
+from ladobench.returns.counting import facts
 from ladobench.stats.published import Published
 from ladobench.stats.suppression import figure_hidden
 
@@ -44,7 +45,7 @@ def returns_json(published: Published) -> list[dict]:
         for fig in data.get("other_figures") or []:
             if fig and figure_hidden(fig):
                 fig["value"] = "[c]"
-        out.append({"authority": ret.slug, "period": ret.period, **area(ret.slug, ret.period), "return": data})
+        out.append({"authority": ret.slug, "period": ret.period, **area(ret.slug, ret.period, _bases(published).get((ret.slug, ret.period))), "return": data})
     return out
 
 
@@ -62,7 +63,7 @@ def return_rows(published: Published) -> list[dict]:
     schema, rows = load_schema(), []
     for ret in published.dataset.returns:
         disclosure = published.plans.get((ret.slug, ret.period))
-        where = {"authority": ret.slug, "period": ret.period, **area(ret.slug, ret.period)}
+        where = {"authority": ret.slug, "period": ret.period, **area(ret.slug, ret.period, _bases(published).get((ret.slug, ret.period)))}
         for record in ("funnel", "timeliness", "staffing", "children"):
             for f in schema.records[record].fields:
                 value = ret.get(f"{record}.{f.key}")
@@ -85,7 +86,14 @@ def return_rows(published: Published) -> list[dict]:
 
 def _metrics_areas(published: Published) -> dict[str, list]:
     return _once(published, "areas", lambda: area_columns(published.metrics["authority"].tolist(),
-                                                          published.metrics["period"].tolist()))
+                                                          published.metrics["period"].tolist(), _bases(published)))
+
+
+def _bases(published: Published) -> dict[tuple[str, str], str]:
+    """Each return's period basis, as its counting facts declare it (financial, academic, calendar or not known)."""
+    dataset = published.dataset
+    return _once(published, "bases", lambda: {(r.slug, r.period): facts(r, dataset.authorities.get(r.slug))["period_basis"]
+                                              for r in dataset.returns})
 
 
 def _metrics_records(published: Published) -> list[dict]:
@@ -118,7 +126,7 @@ def _metrics_files(published: Published) -> dict[str, str]:
 
 def _comparisons_files(published: Published) -> dict[str, str]:
     frame = published.comparisons
-    areas = area_columns(frame["authority"].tolist(), frame["period"].tolist())
+    areas = area_columns(frame["authority"].tolist(), frame["period"].tolist(), _bases(published))
     return {"downloads/comparisons.csv": csv_text(frame, columns("comparisons"), areas)}
 
 

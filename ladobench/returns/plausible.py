@@ -27,19 +27,13 @@ def last_ended_period(today: date | None = None) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def period_problem(period: str, shown: str, today: date | None = None) -> Problem | None:
-    """A financial year before the floor in schema/publishing.yaml, or one that has not ended yet."""
-    earliest, last = earliest_period(), last_ended_period(today)
-    start = paths.period_start(period)
-    if start < paths.period_start(earliest):
+def period_floor_problem(period: str, shown: str) -> Problem | None:
+    """A period before the floor in schema/publishing.yaml (a year that has not ended is returns/counting.py's)."""
+    earliest = earliest_period()
+    if paths.period_start(period) < paths.period_start(earliest):
         return Problem("period_implausible", shown, None, "", f"the period '{period}', before {earliest}",
-                       f"a financial year from {earliest} to {last}",
+                       f"a year from {earliest} on that has ended",
                        "Rename the file to the year the figures cover, e.g. 2023-24.yaml.")
-    if start > paths.period_start(last):
-        return Problem("period_implausible", shown, None, "",
-                       f"the period '{period}', which ends on 31 March {start + 1} and has not ended yet",
-                       f"a financial year that has ended, {last} or earlier",
-                       "Returns are made once the year is over; rename the file to the year the figures cover.")
     return None
 
 

@@ -13,7 +13,8 @@ from ladobench.core.model import Authority, Return
 from ladobench.core.problems import Problem, sort_key
 from ladobench.core.reference import load_reference
 from ladobench.core.schema import Schema, load_schema
-from ladobench.returns.plausible import check_crosswalk, check_groups, period_problem, published_problem
+from ladobench.returns.counting import crosswalk_problems, period_problem
+from ladobench.returns.plausible import check_crosswalk, check_groups, period_floor_problem, published_problem
 from ladobench.returns.reading import discover, jobs_of, read
 from ladobench.returns.rules import check_return, fmt
 
@@ -189,6 +190,7 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
                 dataset.authorities[slug] = authority
                 _check_identity(authority, dataset.problems)
                 check_crosswalk(authority, dataset.problems)
+                dataset.problems.extend(crosswalk_problems(authority))
         else:
             dataset.problems.append(Problem("authority_missing", paths.display(root / slug, root), None, "",
                                             f"returns for '{slug}' but no authority.yaml", "authority.yaml beside the returns"))
@@ -198,9 +200,9 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             shown = paths.display(f, root)
             if not paths.period_ok(f.stem):
                 dataset.problems.append(Problem("period_invalid", shown, None, "", f"the period '{f.stem}'",
-                                                "a financial year YYYY-YY such as 2023-24"))
+                                                "a financial year YYYY-YY such as 2023-24, or a calendar year YYYY"))
                 continue
-            implausible = period_problem(f.stem, shown)
+            implausible = period_floor_problem(f.stem, shown)
             if implausible:
                 dataset.problems.append(implausible)
                 continue
@@ -220,6 +222,9 @@ def _validate(root: Path, only: list[Path] | None) -> Dataset:
             cell_owner[file].invalid.add(path)
     for ret in dataset.returns:
         dataset.problems.extend(check_return(ret, dataset.authorities.get(ret.slug)))
+        period = period_problem(ret, dataset.authorities.get(ret.slug))
+        if period:
+            dataset.problems.append(period)
     _free_text(dataset)
     _year_on_year(dataset, schema)
     check_groups(root, schema, dataset)

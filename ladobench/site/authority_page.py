@@ -5,9 +5,11 @@ import math
 
 from ladobench.core.reference import load_reference, regions
 from ladobench.core.schema import load_schema
+from ladobench.returns.counting import FACT_ENUMS, NOT_KNOWN, facts, says
 from ladobench.returns.crosswalk import code_count
 from ladobench.returns.rules import base_value
 from ladobench.site import charts
+from ladobench.stats.compare import MIN_OTHERS
 from ladobench.stats.metrics import STAGE_WORDS
 from ladobench.stats.published import Published, interval_text, metric_text
 from ladobench.stats.suppression import figure_hidden
@@ -88,6 +90,8 @@ def _tables(ret, authority, published: Published, dimension: str, notes: Footnot
                 continue
             entry = crosswalk.get(row.get("label"))
             codes = ", ".join(spec.code(c).label for c in entry.codes if spec.code(c)) if entry else ""
+            if entry and entry.relation != "exact":
+                codes += f" ({entry.relation} match: not compared with other authorities)"
             hidden = spec.protected and disclosure is not None and disclosure.row(dimension, t, r)
             count = "[c]" if hidden else _count_text(row.get("count"))
             percent = row.get("percent")
@@ -141,20 +145,55 @@ def _comparison_rows(published: Published, slug: str, period: str, metrics: dict
         row = metrics.get(metric.id)
         if not row or row["status"]:
             continue
-        cells = []
+        cells, reason = [], ""
         for c in comparisons[metric.id]:
             value = c["comparator_value"]
             shown = "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{metric.decimals}f}"
-            result = c["result95"] or ""
+            result = c["result95"] if isinstance(c["result95"], str) else ""  # None or NaN: no statement
             strong = c["result998"] if c["result998"] in ("higher", "lower") else ""
-            cells.append({"name": c["comparator_name"], "value": shown, "result": result, "strong": bool(strong),
-                          "note": c["note"], "rank": c["rank"], "rank_of": c["rank_of"]})
+            reason = reason or c["reason"]
+            cells.append({"header": c["comparator_id"] if c["comparator"] == "group" else c["comparator"],
+                          "value": shown, "result": result, "strong": bool(strong), "note": c["note"],
+                          "comparable": bool(c["comparable"]), "n": int(c["n_members"]), "total": int(c["others_total"]),
+                          "rank": c["rank"],
+                          "rank_of": c["rank_of"]})
             if strong and c["comparator"] in ("region", "england", "neighbours"):
-                highlights.append(f"{metric.title} ({metric_text(row)}) is {strong} than {c['comparator_name']} "
-                                  f"({shown}{'%' if metric.is_percent else ''}), a difference unlikely to be chance (99.8% interval).")
+                highlights.append(f"{metric.title} ({metric_text(row)}) is {strong} than the pooled value of "
+                                  f"{c['comparator_name']} that count the same way ({shown}{'%' if metric.is_percent else ''}), "
+                                  "a difference unlikely to be chance (99.8% interval).")
         rows.append({"title": metric.title, "metric": metric.id, "value": metric_text(row), "interval": interval_text(row),
-                     "cells": cells})
+                     "cells": cells, "reason": reason})
     return rows, highlights
+
+
+def _headline_note(metric, row: dict | None) -> str:
+    """A headline value's note; a rate also says which population estimate it divides by."""
+    row = row or {}
+    notes = [row.get("note", "")]
+    if metric.kind == "rate" and not row.get("status"):
+        notes.insert(0, f"per 10,000 {row.get('denominator_label', '')}")
+    return "; ".join(n for n in notes if n)
+
+
+def _headers(rows: list[dict], region_name: str, groups: dict[str, str]) -> list[str]:
+    """The comparison table's column names: England, the region, statistical neighbours, each peer group."""
+    names = {"england": "England", "region": region_name, "neighbours": "Statistical neighbours", **groups}
+    return [f"{names.get(c['header'], c['header'])} (others)" for c in rows[0]["cells"]] if rows else []
+
+
+def counting_words(ret, authority) -> list[str]:
+    """How the return counts, in words, one sentence a fact: what the comparisons are made on."""
+    schema = load_schema()
+    record = schema.records["counting"]
+    got = facts(ret, authority)
+    out = []
+    for fact in FACT_ENUMS:
+        value = got[fact]
+        label = record.get(fact).display
+        out.append(f"{label}: {says(fact, value)}" + (" (not known: its values are not compared)" if value == NOT_KNOWN else ""))
+    if got["series_break"]:
+        out.append(f"Break in series from {ret.period}: {got['series_break']}")
+    return out
 
 
 def context(published: Published, slug: str) -> dict:
@@ -198,9 +237,11 @@ def context(published: Published, slug: str) -> dict:
     staffing = [{"label": f.display, "value": _count_text(ret.get(f"staffing.{f.key}")) or "[x]",
                  "notes": _notes_for(ret, f"staffing.{f.key}", notes)} for f in schema.records["staffing"].fields]
     headline = [{"title": m.title, "value": metric_text(metrics.get(m.id)), "interval": interval_text(metrics.get(m.id)),
-                 "unit": m.unit, "note": (metrics.get(m.id) or {}).get("note", ""), "metric": m.id}
+                 "unit": m.unit, "note": _headline_note(m, metrics.get(m.id)), "metric": m.id}
                 for m in schema.metrics if m.headline]
     comparison_rows, highlights = _comparison_rows(published, slug, ret.period, metrics)
+    headers = _headers(comparison_rows, region_name=regions().get(ref.loc[slug, "region_code"], "") if slug in ref.index else "",
+                       groups={g["id"]: g["name"] for g in dataset.groups})
     over_time = _over_time(published, slug, returns, name)
     if over_time["chart"]:
         charts_out["trend"] = over_time["chart"]
@@ -218,10 +259,13 @@ def context(published: Published, slug: str) -> dict:
     return {
         "slug": slug, "name": name, "authority": authority.data if authority else {}, "ret": ret, "period": ret.period,
         "periods": [r.period for r in returns], "region_code": region_code, "region_name": regions().get(region_code, ""),
-        "population": int(row["population_0_17"]) if row is not None else None, "neighbours": neighbours, "groups": groups,
+        "population": int(row["population_0_17"]) if row is not None else None,
+        "population_label": (metrics.get("referrals_rate") or {}).get("denominator_label", ""), "neighbours": neighbours, "groups": groups,
         "funnel": funnel_rows, "charts": charts_out, "sections": sections, "children": children,
         "linked_children": _count_text(ret.get("children.linked_children")) or "[x]", "timeliness": timeliness,
         "staffing": staffing, "headline": headline, "comparisons": comparison_rows, "highlights": highlights,
+        "headers": headers, "counting": counting_words(ret, authority), "min_others": MIN_OTHERS,
+        "testable": any(c["result"] for r in comparison_rows for c in r["cells"]),
         "over_time": over_time, "figures": figures, "notes": notes.items, "leftover": leftover, "symbols": symbols_used,
         "covered": ret.covered, "narrative": ret.data.get("narrative") or {}, "source": ret.data.get("source") or {},
         "stages": authority.data.get("stages") if authority else {}, "rag": dict(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ladobench.core.schema import NUMERIC_TYPES, load_schema
+from ladobench.stats.compare import MIN_OTHERS
 
 
 def _type_text(typ) -> str:
@@ -49,6 +50,21 @@ def spelled(n: int) -> str:
     return words[n] if 0 <= n < len(words) else f"{n:,}"
 
 
+def _comparability(schema) -> dict:
+    """The counting facts, their values and the crosswalk relations, for the methodology page."""
+    record = schema.records["counting"]
+    enum_of = {f.key: f.type for f in record.fields}
+    facts = []
+    for f in record.fields:
+        values = schema.enums.get(enum_of[f.key])
+        shown = ", ".join(f"{v['code']} ({v['says']})" for v in values) if values else "text"
+        facts.append({"key": f.key, "label": f.display, "definition": f.definition, "choices": shown})
+    labels = {f.key: f.display.lower() for f in record.fields}
+    labels["table_base"] = "table base"
+    return {"counting_fields": facts, "fact_labels": labels, "relations": list(schema.enums["relation"]),
+            "min_others": MIN_OTHERS}
+
+
 def generate(render, audit=None) -> dict[str, str]:
     """audit: the build's disclosure audit (stats/audit.AuditReport), whose figures the methodology states."""
     schema = load_schema()
@@ -62,6 +78,7 @@ def generate(render, audit=None) -> dict[str, str]:
         "enums": {k: schema.enum_values(k) for k in schema.enums}, "audit": audit,
         "methodology": method, "spelled": spelled,
         "levels": _and([f"{lv.level}%" for lv in method.levels]),
+        **_comparability(schema),
     }
     return {"data-dictionary.md": render("data-dictionary.md.j2", **context),
             "methodology.md": render("methodology.md.j2", **context)}

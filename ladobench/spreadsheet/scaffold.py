@@ -68,6 +68,12 @@ def authority_yaml(slug: str) -> str:
         codes = ", ".join(f"{c.code} ({c.label})" for c in dim.codes)
         lines += _comment(f"{dim.title}. Common codes: {codes}.", 2)
         lines.append(f"  {key}: []")
+    lines += ["", "# How you count: your figures are compared only with others that count the same way. A fact left",
+              "# out (or not_known) is not known: those figures are published but never compared. Remove the # from",
+              "# \"counting:\" and from each fact you give, keeping one of the values listed.", "# counting:"]
+    for f in schema.records["counting"].fields:
+        values = schema.enum_values(f.type) if f.type in schema.enums else []
+        lines.append(f"#   {f.key}: " + (" | ".join(values) if values else '""'))
     return "\n".join(lines) + "\n"
 
 

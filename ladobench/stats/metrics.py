@@ -8,7 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ladobench.core.model import Authority, Return
-from ladobench.core.reference import load_reference
+from ladobench.core.reference import population_for, population_words
 from ladobench.core.schema import NUMERIC_TYPES, Metric, load_schema
 from ladobench.returns.crosswalk import code_count
 from ladobench.returns.rules import related
@@ -24,7 +24,7 @@ STAGE_WORDS = {"initial_contacts": "contacts", "referrals": "referrals", "met_th
 
 # The published table's own contract: what any consumer of metrics.csv may rely on.
 METRICS_TABLE = pa.DataFrameSchema({
-    "authority": pa.Column(str), "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$")),
+    "authority": pa.Column(str), "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{2})?$")),
     "metric": pa.Column(str), "value": pa.Column(float, pa.Check.ge(0), nullable=True),
     "lower95": pa.Column(float, nullable=True), "upper95": pa.Column(float, nullable=True),
     "status": pa.Column(str, pa.Check.isin(["", "[x]", "[z]", "[c]"])),
@@ -77,7 +77,7 @@ def _completeness(ret: Return) -> tuple[float, float]:
     return given, total
 
 
-def _row(metric: Metric, ret: Return, authority: Authority | None, population: float | None) -> dict:
+def _row(metric: Metric, ret: Return, authority: Authority | None, population: float | None, population_label: str = "") -> dict:
     num = den = None
     label, notes, status, paths = "", [], "", ()
     kind = metric.kind
@@ -105,7 +105,7 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
         if n.implied:
             notes.append("count rebuilt from a published percentage")
         if kind == "rate":
-            den, label = population, "children aged 0-17"
+            den, label = population, population_label or "children aged 0-17"
         elif kind == "published":
             field = load_schema().records["timeliness"].get(metric.numerator.split(".")[1])
             base = _field(ret, f"funnel.{field.base}")
@@ -149,12 +149,13 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
 
 def return_rows(ret: Return, authority: Authority | None) -> list[dict]:
     """One return's rows of the metrics table, before intervals."""
-    ref = load_reference()
-    population = float(ref.loc[ret.slug, "population_0_17"]) if ret.slug in ref.index else None
+    count, used, wanted = population_for(ret.slug, ret.period)
+    population = float(count) if count is not None else None
+    label = population_words(used, wanted)
     name = authority.name if authority else ret.slug
     return [{"authority": ret.slug, "authority_name": name, "period": ret.period, "metric": metric.id,
              "family": metric.family or metric.id, "title": metric.title, "kind": metric.kind,
-             "unit": metric.unit, **_row(metric, ret, authority, population)} for metric in load_schema().metrics]
+             "unit": metric.unit, **_row(metric, ret, authority, population, label)} for metric in load_schema().metrics]
 
 
 def table(rows: list[dict]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pandas as pd
 from ladobench.core.schema import load_schema
 from ladobench.returns.validate import Dataset
 from ladobench.stats.audit import AuditReport, audit_published
+from ladobench.stats.comparability import comparability
 from ladobench.stats.compare import changes, comparisons
 from ladobench.stats.disclosure_plan import plan_all
 from ladobench.stats.metrics import return_rows, table
@@ -28,6 +29,16 @@ class Published:
     periods: list[str] = field(default_factory=list)
     redactions: list = field(default_factory=list)  # figures removed from free text (stats/redaction.py)
     audit: AuditReport | None = None  # the disclosure audit of everything above (stats/audit.py)
+    comparable: pd.DataFrame | None = None  # comparability(dataset, metrics): key and reason of every metrics row
+
+    def comparable_row(self, slug: str, period: str, metric: str) -> dict:
+        """{comparable, key, reason, series} of one published value ({} when there is none)."""
+        if not hasattr(self, "_comparable"):
+            frame = self.comparable if self.comparable is not None else pd.DataFrame(columns=["authority", "period", "metric"])
+            self._comparable = {(a, p, m): {"comparable": c, "key": k, "reason": r, "series": s}
+                                for a, p, m, c, k, r, s in zip(*(frame[c].tolist() for c in (
+                                    "authority", "period", "metric", "comparable", "key", "reason", "series")))}
+        return self._comparable.get((slug, period, metric), {})
 
     @property
     def latest(self) -> str:
@@ -155,8 +166,9 @@ def publish(dataset: Dataset, previous: list[dict] | None = None) -> Published:
     plans = _plans(dataset)
     raw = table([row for ret in dataset.returns for row in return_rows(ret, dataset.authorities.get(ret.slug))])
     shown = mark_revisions(apply_to_metrics(raw, plans), previous)
-    cmp = comparisons(raw, dataset.groups, shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]])
-    chg = changes(shown)
+    comparable = comparability(dataset, raw)
+    cmp = comparisons(raw, dataset.groups, shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]], comparable)
+    chg = changes(shown, comparable.set_axis(shown.index))
     # An area's own interval is not published where its value is suppressed, so neither is its comparison.
     hidden = shown.loc[shown["status"].eq("[c]"), ["authority", "period", "metric"]].assign(_hidden=True)
     cmp = cmp.merge(hidden, how="left", on=["authority", "period", "metric"])
@@ -164,7 +176,7 @@ def publish(dataset: Dataset, previous: list[dict] | None = None) -> Published:
     cmp = cmp.drop(columns="_hidden")
     periods = sorted({r.period for r in dataset.returns})
     shown_dataset, redactions = redact(dataset, plans)
-    out = Published(shown_dataset, shown, cmp, chg, plans, periods, redactions)
+    out = Published(shown_dataset, shown, cmp, chg, plans, periods, redactions, comparable=comparable.set_axis(shown.index))
     out.audit = audit_published(out)
     return out
 
