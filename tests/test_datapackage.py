@@ -15,7 +15,13 @@ from ladobench.publish.package import PROFILE, spec
 from ladobench.returns.validate import validate
 from ladobench.stats.published import publish
 
-CASTS = {"string": str, "number": float, "integer": int}
+def _boolean(cell: str) -> bool:
+    if cell not in ("True", "False"):  # (Frictionless' default true and false values include these)
+        raise ValueError(cell)
+    return cell == "True"
+
+
+CASTS = {"string": str, "number": float, "integer": int, "boolean": _boolean}
 TABLES = ("metrics", "comparisons", "returns")
 
 
@@ -154,7 +160,7 @@ def test_integer_columns_read_back_as_integers_in_csv_json_and_the_workbook(file
                   if r["authority"] == "gloucestershire" and r["metric"] == "contacts_rate")
     assert type(record["numerator"]) is int and type(record["denominator"]) is int and type(record["time_period"]) is int
     comparisons = pd.read_csv(io.StringIO(files["downloads/comparisons.csv"]), dtype_backend="numpy_nullable")
-    assert {str(comparisons[c].dtype) for c in ("areas", "members", "old_la_code", "time_period")} == {"Int64"}
+    assert {str(comparisons[c].dtype) for c in ("areas", "n_members", "others_total", "old_la_code", "time_period")} == {"Int64"}
 
 
 def test_one_symbol_convention_value_empty_and_status_beside_it(files):

@@ -84,7 +84,7 @@ def changed(tmp_path_factory, returns) -> dict:
     shutil.copytree(REPO / "schema", schema, dirs_exist_ok=True)
     path = schema / "methodology.yaml"
     m = yaml.safe_load(path.read_text(encoding="utf-8"))
-    m["ranking"]["min_areas"] = 2  # Kent and Gloucestershire, both in England in 2022-23, are then ranked
+    m["ranking"]["min_areas"] = 1  # Kent and Gloucestershire, both in England in 2022-23, each have 1 other: then ranked
     m["trend"].update(min_points=2, recent_points=4, alpha=0.9)  # two years are then a trend, and few are "no change"
     # Kent's referrals (1,270 then 1,458) and concluded (388 then 575) moved by more than 5%; only the first is 1,300+.
     m["year_on_year"].update(factor=1.05, min_count=1300)
@@ -106,13 +106,13 @@ def test_the_shipped_numbers_are_what_the_page_says(as_shipped):
     m = load_schema().methodology
     assert (m.min_areas_to_rank, m.trend_min_points, m.trend_recent_points, m.trend_alpha) == (5, 3, 5, 0.05)
     assert (m.jump_factor, m.jump_min_count, m.byar_min_count) == (2.0, 20, 10)
-    assert "quartiles are given only when at least 5 authorities have a value" in page
-    assert "with three or more years" in page and "over up to the last five years" in page and "(p < 0.05)" in page
+    assert "only when there are at least 5 others besides the authority" in page
+    assert "with three or more such years" in page and "over up to the last five years" in page and "(p < 0.05)" in page
     assert "more than doubled or fallen by more than half since last year's return is a warning" in page
     assert "unless it is under 20 in both years" in page
     assert "exact Poisson (chi-squared) under 10 events" in page
     assert "Intervals are given at 95% (z = 1.96) and 99.8% (z = 3.09)." in page
-    assert "results are given at 95% and 99.8%" in page and "Funnel plots show 95% and 99.8% control limits" in page
+    assert "otherwise *higher* or *lower*, at 95% and 99.8%" in page and "Funnel plots show 95% and 99.8% control limits" in page
     # The demo: two authorities, at most two years each: nothing ranked, no trend, Kent's stages within double.
     assert as_shipped["ranked"] == 0 and as_shipped["trends"] == 0 and as_shipped["jumps"] == []
 
@@ -126,8 +126,8 @@ def test_changed_numbers_change_the_computation(changed, as_shipped):
 
 def test_changed_numbers_change_the_methodology_page(changed):
     page = changed["page"]
-    assert "quartiles are given only when at least 2 authorities have a value" in page
-    assert "with two or more years" in page and "over up to the last four years" in page and "(p < 0.9)" in page
+    assert "only when there are at least 1 others besides the authority" in page
+    assert "with two or more such years" in page and "over up to the last four years" in page and "(p < 0.9)" in page
     assert ("grown to more than 1.05 times or fallen to less than 1/1.05 of its size since last year's return is a "
             "warning, unless it is under 1,300 in both years") in page
     assert "exact Poisson (chi-squared) under 5 events" in page

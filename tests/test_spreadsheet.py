@@ -76,7 +76,7 @@ def _kent_workbook(root, tmp_path) -> Path:
 def test_sheets_follow_the_schema(root, tmp_path):
     wb = load_workbook(_kent_workbook(root, tmp_path))
     schema = load_schema()
-    assert wb.sheetnames[:6] == ["About", "Source", "Funnel", "Timeliness", "Staffing", "Children"]
+    assert wb.sheetnames[:7] == ["About", "Source", "Counting", "Funnel", "Timeliness", "Staffing", "Children"]
     for dim in schema.dimensions:
         assert dim.replace("_", " ").capitalize() in wb.sheetnames
     for name in ("Notes", "Discrepancies", "Other figures", "Narrative", "Themes", "Recommendations"):

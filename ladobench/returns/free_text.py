@@ -205,7 +205,7 @@ def problems(ret: Return, authority: Authority | None) -> list[Problem]:
     out = []
     for r in return_reveals(ret, primary_cells(ret)):
         found, expected, fix = _message(r)
-        out.append(Problem(RULE, ret.file, ret.line(r.path), r.path, found, expected, fix))
+        out.append(Problem("note_reveals_suppressed", ret.file, ret.line(r.path), r.path, found, expected, fix))
     return out
 
 
@@ -213,5 +213,5 @@ def authority_problems(authority: Authority, returns: list[Return]) -> list[Prob
     out = []
     for r in crosswalk_reveals(authority, returns, primary_cells):
         found, expected, fix = _message(r)
-        out.append(Problem(RULE, authority.file, authority.lines.get(r.path), r.path, found, expected, fix))
+        out.append(Problem("note_reveals_suppressed", authority.file, authority.lines.get(r.path), r.path, found, expected, fix))
     return out
