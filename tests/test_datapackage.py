@@ -15,6 +15,7 @@ from ladobench.publish.package import PROFILE, spec
 from ladobench.returns.validate import validate
 from ladobench.stats.published import publish
 
+
 def _boolean(cell: str) -> bool:
     if cell not in ("True", "False"):  # (Frictionless' default true and false values include these)
         raise ValueError(cell)
