@@ -26,8 +26,10 @@ def test_every_chart_on_the_demo_site_is_valid_vega_lite(demo, vega_lite):
     found = {}
     for page in sorted(demo.site.rglob("*.html")):
         raw = page.read_text(encoding="utf-8")
-        for m in re.finditer(r'<script\b[^>]*id="([^"]+)-spec"[^>]*type="application/json"[^>]*>(.*?)</script>', raw, re.S):
-            found[f"{page.relative_to(demo.site)}#{m.group(1)}"] = json.loads(m.group(2))
+        for m in re.finditer(r'<script\b([^>]*)>(.*?)</script>', raw, re.S):
+            ident = re.search(r'\bid="([^"]+)-spec"', m.group(1))
+            if ident and 'type="application/json"' in m.group(1):  # (in either order)
+                found[f"{page.relative_to(demo.site)}#{ident.group(1)}"] = json.loads(m.group(2))
     assert len(found) > 40
     kent = [spec for key, spec in found.items() if key.startswith("authorities/kent/")]
     assert any("1458" in json.dumps(spec) or "1,458" in json.dumps(spec) for spec in kent)  # Kent's referrals
