@@ -205,7 +205,7 @@ def table(result: dict, runs: list[dict]) -> str:
 def combine(runs: list[dict]) -> dict:
     out = {}
     for key in runs[0]:
-        values = [r[key] for r in runs if r[key] is not None]
+        values = [r[key] for r in runs if r.get(key) is not None]
         if not values:
             out[key] = None
         elif key in ("peak_rss_mb", "rebuild_written"):

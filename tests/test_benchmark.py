@@ -50,3 +50,15 @@ def test_leaves_the_repository_alone(run):
     # Everything is built in a temporary folder: no synthetic figures show up in the repository.
     for page in list((REPO / "site_src" / "authorities").glob("*.md")) + list((REPO / "authorities").rglob("*.yaml")):
         assert "benchmarks.synth" not in page.read_text(encoding="utf-8"), page
+
+
+def test_medians_of_runs_take_figures_only_some_runs_have():
+    from benchmarks.build_site import combine
+
+    runs = [{"build_s": 10.0, "reference_s": 2.0, "ratio": 5.0, "mkdocs_s": 4.0, "markup_ratio": 2.0,
+             "rebuild_written": 0, "rebuild_rewrote": []},  # only the first run rebuilds
+            {"build_s": 12.0, "reference_s": 2.0, "ratio": 6.0, "mkdocs_s": 5.0, "markup_ratio": 2.5},
+            {"build_s": 9.0, "reference_s": 3.0, "ratio": 3.0, "mkdocs_s": 3.0, "markup_ratio": 1.0}]
+    out = combine(runs)
+    assert out["build_s"] == 10.0 and out["ratio"] == 5.0 and out["markup_ratio"] == 2.0  # medians within runs
+    assert out["rebuild_written"] == 0
