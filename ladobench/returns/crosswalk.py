@@ -19,6 +19,14 @@ class CodeCount:
     base: str = ""
     base_value: float | None = None
     symbol: str = "[x]"
+    spread: float = 0.0  # half the range of counts a rebuilt count could be, from the percentages' rounding
+
+
+def rounding_spread(percent: float, base: float) -> float:
+    """Half the range of counts a percentage printed to its decimals allows: 26% of 1,458 -> 0.5% of 1,458."""
+    text = repr(float(percent)) if not float(percent).is_integer() else "0"
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return 0.5 * 10 ** -decimals / 100 * base
 
 
 def _labels(dimension: str, codes) -> str:
@@ -71,16 +79,16 @@ def _code_count(ret: Return, authority: Authority | None, dimension: str, codes:
             return CodeCount(None, f"combined with other categories in {name}'s '{mixed[0]}'", **common)
         if not complete and not any(c in wanted for _, e in touching for c in e.codes):
             return CodeCount(None, f"{name} gives only part of {_labels(dimension, codes)}", **common)
-        total, implied = 0.0, False
+        total, implied, spread = 0.0, False, 0.0
         for row, _entry in touching:
             count, percent = row.get("count"), row.get("percent")
             if isinstance(count, (int, float)):
                 total += count
             elif isinstance(percent, (int, float)) and base is not None:
                 total += round(percent / 100 * base)
-                implied = True
+                implied, spread = True, spread + rounding_spread(percent, base)
             else:
                 symbol = count if isinstance(count, str) else "[x]"
                 return CodeCount(None, f"'{row['label']}' is {symbol} in the return", symbol=symbol, **common)
-        return CodeCount(total, implied=implied, **common)
+        return CodeCount(total, implied=implied, spread=spread, **common)
     return CodeCount(None, f"{_labels(dimension, codes)} is not given in the return")

@@ -95,6 +95,8 @@ def _tables(ret, authority, published: Published, dimension: str, notes: Footnot
             hidden = spec.protected and disclosure is not None and disclosure.row(dimension, t, r)
             count = "[c]" if hidden else _count_text(row.get("count"))
             percent = row.get("percent")
+            if not count and isinstance(percent, (int, float)) and base:
+                count = f"{round(percent / 100 * base):,} [u]"  # rebuilt from a rounded percentage: low reliability
             if hidden:
                 percent_text = "[c]"
             elif isinstance(percent, (int, float)):
@@ -244,10 +246,11 @@ def context(published: Published, slug: str) -> dict:
     if over_time["chart"]:
         charts_out["trend"] = over_time["chart"]
     figures = [{"label": f.get("label"), "value": "[c]" if figure_hidden(f) else _count_text(f.get("value")),
-                "unit": f.get("unit"), "period": f.get("period", ""), "source": f.get("source", "")}
-               for f in ret.data.get("other_figures") or [] if f]
-    symbols_used = sorted({s for s in ("[x]", "[c]", "[u]", "[z]")
-                           if s in str([funnel_rows, sections, children, timeliness, staffing, headline, figures])})
+                "unit": f.get("unit"), "period": f.get("period", ""), "source": f.get("source", ""),
+                "notes": _notes_for(ret, f"other_figures[{i}]", notes)}
+               for i, f in enumerate(ret.data.get("other_figures") or []) if f]
+    symbols_used = sorted({s for s in ("[x]", "[c]", "[u]", "[z]", "[b]")
+                           if s in str([funnel_rows, sections, children, timeliness, staffing, headline, figures, over_time["rows"]])})
     leftover = _leftover_notes(ret, notes)
     row = ref.loc[slug] if slug in ref.index else None
     region_code = row["region_code"] if row is not None else ""
@@ -271,25 +274,36 @@ def context(published: Published, slug: str) -> dict:
     }
 
 
+def series_breaks(returns, authority) -> dict[str, str]:
+    """{period: what changed} for each return after the first that declares a break in series (GSS [b])."""
+    return {r.period: facts(r, authority)["series_break"] for r in returns[1:] if facts(r, authority)["series_break"]}
+
+
 def _over_time(published: Published, slug: str, returns, name: str) -> dict:
     schema = load_schema()
     periods = [r.period for r in returns]
+    breaks = series_breaks(returns, published.dataset.authorities.get(slug))
+    since = max((periods.index(p) for p in breaks), default=0)  # the latest series starts here
     rows = []
     for metric in schema.metrics:
         if not metric.headline:
             continue
-        values = [metric_text(published.metric_rows(slug, p).get(metric.id)) for p in periods]
-        if all(v == "[x]" for v in values):
+        values = [metric_text(published.metric_rows(slug, p).get(metric.id)) + (" [b]" if p in breaks else "")
+                  for p in periods]
+        if all(v.startswith("[x]") for v in values):
             continue
         change = published.change(slug, metric.id, periods[-1])
         delta = change["change"] if change is not None else math.nan
         trend = change["trend"] if change is not None else None
         unit = " points" if metric.is_percent else ""
-        rows.append({"title": metric.title, "values": values,
-                     "change": "" if delta is None or math.isnan(delta) else f"{delta:+,.{metric.decimals}f}{unit}",
-                     "trend": trend or ("fewer than 3 years" if len(periods) < 3 else "")})
+        text = "" if delta is None or math.isnan(delta) else f"{delta:+,.{metric.decimals}f}{unit}"
+        if periods[-1] in breaks and not text:
+            text = "[b] not computed: break in series"
+        rows.append({"title": metric.title, "values": values, "change": text,
+                     "trend": trend or ("fewer than 3 years" if len(periods) - since < 3 else "")})
     chart = None
-    series = [(p, published.metric_rows(slug, p).get("referrals_rate")) for p in periods]
+    # A line never joins years across a break: only the latest series is drawn.
+    series = [(p, published.metric_rows(slug, p).get("referrals_rate")) for p in periods[since:]]
     points = [{"period": p, "value": r["value"], "lower": r["lower95"], "upper": r["upper95"]}
               for p, r in series if r and not r["status"]]
     if len(points) >= 2:
@@ -300,4 +314,5 @@ def _over_time(published: Published, slug: str, returns, name: str) -> dict:
                             f"Line chart of referrals per 10,000 children aged 0-17 in {name} by financial year, with 95% intervals.",
                             "referrals per 10,000 children")
         chart = {"id": "chart-trend", "html": charts.embed(spec, "chart-trend"), "rows": points, "title": spec["title"]["text"]}
-    return {"periods": periods, "rows": rows, "chart": chart}
+    return {"periods": periods, "rows": rows, "chart": chart,
+            "breaks": [{"period": p, "what": what, "before": periods[periods.index(p) - 1]} for p, what in breaks.items()]}

@@ -15,6 +15,8 @@ from ladobench.returns.rules import _related
 from ladobench.stats.intervals import LEVELS, poisson_rate, wilson
 
 PER = 10_000
+# A count rebuilt from a rounded percentage: low reliability, and its interval spans the rounding (methodology).
+REBUILT = "count rebuilt from a rounded published percentage: low reliability [u], its interval widened for the rounding"
 COLUMNS = ["authority", "authority_name", "period", "metric", "family", "title", "kind", "unit", "numerator",
            "denominator", "denominator_label", "value", "lower95", "upper95", "lower998", "upper998", "status",
            "reliability", "note"]
@@ -44,6 +46,7 @@ class Operand:
     base: str = ""
     base_value: float | None = None
     paths: tuple[str, ...] = ()
+    spread: float = 0.0
 
 
 def _field(ret: Return, path: str) -> Operand:
@@ -64,7 +67,7 @@ def _operand(ret: Return, authority: Authority | None, spec: str, bases=()) -> O
     found = code_count(ret, authority, dimension, (code,), bases)
     path = f"breakdowns.{dimension}[{found.table}]" if found.table is not None else f"breakdowns.{dimension}"
     return Operand(found.count, "" if found.count is not None else found.symbol, found.reason, found.implied,
-                   found.base, found.base_value, (path,))
+                   found.base, found.base_value, (path,), found.spread)
 
 
 def _completeness(ret: Return) -> tuple[float, float]:
@@ -79,7 +82,7 @@ def _completeness(ret: Return) -> tuple[float, float]:
 
 def _row(metric: Metric, ret: Return, authority: Authority | None, population: float | None, population_label: str = "") -> dict:
     num = den = None
-    label, notes, status, paths = "", [], "", ()
+    label, notes, status, paths, spread = "", [], "", (), 0.0
     kind = metric.kind
     if kind == "completeness":
         num, den = _completeness(ret)
@@ -98,12 +101,14 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
         if found.count is None:
             status, notes = found.symbol or "[x]", [found.reason]
         elif found.implied:
-            notes.append("count rebuilt from a published percentage")
+            notes.append(REBUILT)
+            spread = found.spread
     else:
         n = _operand(ret, authority, metric.numerator)
         num, paths = n.count, n.paths
         if n.implied:
-            notes.append("count rebuilt from a published percentage")
+            notes.append(REBUILT)
+            spread = n.spread
         if kind == "rate":
             den, label = population, population_label or "children aged 0-17"
         elif kind == "published":
@@ -141,10 +146,14 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
         else:
             value = num / den * 100
     for disc in ret.data.get("discrepancies") or []:
-        if any(_related(f, p) for f in disc.get("fields") or [] for p in paths):
+        if metric.id in (disc.get("metrics") or []):  # the value depends on it: say what and which figure is used
+            said = ". ".join(" ".join(str(disc.get(k) or "").split()).rstrip(".") for k in ("found", "note") if disc.get(k))
+            notes.append(f"declared discrepancy: {said}.")
+        elif any(_related(f, p) for f in disc.get("fields") or [] for p in paths):
             notes.append(f"declared discrepancy: {disc.get('found') or disc.get('note', '')}".rstrip())
     return {"numerator": num if num is not None else np.nan, "denominator": den if den is not None else np.nan,
-            "denominator_label": label, "value": value, "status": status, "note": "; ".join(dict.fromkeys(notes))}
+            "denominator_label": label, "value": value, "status": status, "note": "; ".join(dict.fromkeys(notes)),
+            "rounding": spread}
 
 
 def return_rows(ret: Return, authority: Authority | None) -> list[dict]:
@@ -160,7 +169,8 @@ def return_rows(ret: Return, authority: Authority | None) -> list[dict]:
 
 def table(rows: list[dict]) -> pd.DataFrame:
     """The tidy metrics table from the returns' rows, in their order, with intervals."""
-    frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("lower95", "upper95", "lower998", "upper998", "reliability")])
+    frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("lower95", "upper95", "lower998", "upper998", "reliability")]
+                         + ["rounding"])
     return add_intervals(frame)
 
 
@@ -179,7 +189,12 @@ def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:
         suffix = level.replace(".", "")
         lo, hi = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
         if share.any():
-            a, b = wilson(frame.loc[share, "numerator"].to_numpy(), frame.loc[share, "denominator"].to_numpy(), z)
+            # A count rebuilt from a rounded percentage could be anything in num +/- spread: the union of the
+            # Wilson intervals at both ends of that range (clipped to 0 and the base).
+            num, den = frame.loc[share, "numerator"].to_numpy(dtype=float), frame.loc[share, "denominator"].to_numpy(dtype=float)
+            spread = frame.loc[share, "rounding"].fillna(0).to_numpy(dtype=float) if "rounding" in frame else np.zeros(len(num))
+            a, _ = wilson(np.clip(num - spread, 0, den), den, z)
+            _, b = wilson(np.clip(num + spread, 0, den), den, z)
             lo[share.to_numpy()], hi[share.to_numpy()] = np.asarray(a) * 100, np.asarray(b) * 100
         if rate.any():
             a, b = poisson_rate(frame.loc[rate, "numerator"].to_numpy(), frame.loc[rate, "denominator"].to_numpy(), z, per=PER)
@@ -192,8 +207,9 @@ def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[published, "lower998"] = np.minimum(frame.loc[published, "lower998"], frame.loc[published, "lower95"])
     frame.loc[published, "upper998"] = np.maximum(frame.loc[published, "upper998"], frame.loc[published, "upper95"])
     min_base = load_schema().publishing["reliability"]["min_base"]
-    frame["reliability"] = np.where(frame["kind"].isin(["proportion", "share", "published"]) & frame["denominator"].lt(min_base)
-                                    & frame["status"].eq(""), "[u]", "")
+    rebuilt = frame["rounding"].fillna(0).gt(0) if "rounding" in frame else False
+    frame["reliability"] = np.where(frame["kind"].isin(["proportion", "share", "published"])
+                                    & (frame["denominator"].lt(min_base) | rebuilt) & frame["status"].eq(""), "[u]", "")
     frame = frame[COLUMNS]
     METRICS_TABLE.validate(frame, lazy=True)
     return frame
