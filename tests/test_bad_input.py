@@ -117,7 +117,7 @@ CASES = [
          "fractional_count", 45, "breakdowns.harm_category[0].rows[2].count"),
     Case("negative_caseload", kent("  mean_caseload: 59\n", "  mean_caseload: -59\n"), "negative_number", 32, "staffing.mean_caseload"),
     Case("negative_other_figure", glos("{label: Evaluation responses received, value: 8,", "{label: Evaluation responses received, value: -8,"),
-         "negative_number", 230, "other_figures[17].value"),
+         "negative_number", 238, "other_figures[17].value"),
     Case("negative_percent", kent("{label: Sexual abuse, percent: 6}", "{label: Sexual abuse, percent: -6}"),
          "percent_range", 45, "breakdowns.harm_category[0].rows[2].percent"),
     Case("percent_over_100", glos("  decision_within_1_working_day: 90\n", "  decision_within_1_working_day: 190\n"),
@@ -172,11 +172,12 @@ CASES = [
                            "  concluded: 575\n  ongoing_at_year_end: \"[x]\"\n  carried_over: \"[x]\"\n  contacts_to_referral: 275\n"
                            "  contacts_include_referrals: false\n", ""),
          "missing_required", 3, "funnel", also=("discrepancy_unknown_field",)),
-    Case("discrepancy_without_note", glos("    note: The return keeps the counts; the published share is computed from them (59.8%).\n", ""),
+    Case("discrepancy_without_note", glos("    note: \"The return keeps the counts: 579 of 968 is 59.8%, while 597 of 968 is 61.7%, the printed 62%. "
+                                            "Threshold conversion is not given [x] here: Gloucestershire counts referrals with contacts.\"\n", ""),
          "missing_required", 203, "discrepancies[1].note"),
     Case("recommendation_without_status", glos("{period: 2023-24, title: Invest in the training of the team, status: not_started}",
                                                "{period: 2023-24, title: Invest in the training of the team}"),
-         "missing_required", 270, "narrative.recommendations[3].status"),
+         "missing_required", 278, "narrative.recommendations[3].status"),
     Case("table_without_base", kent("    - base: linked_children\n      complete: false\n", "    - complete: false\n"),
          "missing_required", 116, "breakdowns.child_disability[0].base"),
     Case("authority_without_name", edit(KA, "name: Kent\n", ""), "missing_required", 4, "name"),
@@ -251,7 +252,7 @@ CASES = [
     # --- YAML itself ---------------------------------------------------------------------
     Case("duplicate_key", kent("  funnel.concluded: Compared", "  funnel.referrals: Again.\n  funnel.concluded: Compared"),
          "yaml_duplicate_key", 145, "notes.funnel.referrals", contains="first on line 144"),
-    Case("duplicate_section", glos("narrative:\n", "staffing:\n  lado_fte: 2\n\nnarrative:\n"), "yaml_duplicate_key", 235, "staffing"),
+    Case("duplicate_section", glos("narrative:\n", "staffing:\n  lado_fte: 2\n\nnarrative:\n"), "yaml_duplicate_key", 243, "staffing"),
     Case("bad_indentation", kent("  met_threshold: 782\n", "    met_threshold: 782\n"), "yaml_syntax", 16),
     Case("unclosed_flow", glos("{label: Police, count: 115}", "{label: Police, count: 115"), "yaml_syntax", 76,
          contains="that starts on line 75"),

@@ -69,7 +69,9 @@ def _funnel(ret, authority, notes):
             continue
         value = ret.get(f"funnel.{field.key}")
         term = authority.stage_term(field.key).get("term", "") if authority else ""
-        rows.append({"label": field.display, "term": term, "value": _count_text(value) or "[x]",
+        own = (ret.data.get("measured_as") or {}).get(f"funnel.{field.key}")
+        label = f"{field.display}, as the source measures it: {' '.join(str(own).split())}" if own else field.display
+        rows.append({"label": label, "term": term, "value": _count_text(value) or "[x]",
                      "notes": _notes_for(ret, f"funnel.{field.key}", notes)})
         if field.key in schema.stages and isinstance(value, (int, float)):
             chart_rows.append({"label": field.display, "value": float(value), "highlight": True})
@@ -230,13 +232,19 @@ def context(published: Published, slug: str) -> dict:
                          "chart": chart, "gaps": gaps})
     children = [{"title": schema.dimensions[d].title, "tables": _tables(ret, authority, published, d, notes)}
                 for d in ("child_sex", "child_disability", "child_ethnicity", "child_social_care")]
-    timeliness = [{"label": f.display, "definition": f.definition, "value": metric_text(metrics.get(m)),
+    own = ret.data.get("measured_as") or {}
+
+    def _as_measured(title: str, path: str) -> str:  # the source's own definition, never the common one alone
+        return f"{title}, as the source measures it: {' '.join(str(own[path]).split())}" if own.get(path) else title
+
+    timeliness = [{"label": _as_measured(f.display, f"timeliness.{f.key}"), "definition": f.definition, "value": metric_text(metrics.get(m)),
                    "interval": interval_text(metrics.get(m)), "notes": _notes_for(ret, f"timeliness.{f.key}", notes)}
                   for f, m in zip(schema.records["timeliness"].fields,
                                   ("decision_within_1_day", "meeting_within_5_days", "concluded_within_3_months"))]
     staffing = [{"label": f.display, "value": _count_text(ret.get(f"staffing.{f.key}")) or "[x]",
                  "notes": _notes_for(ret, f"staffing.{f.key}", notes)} for f in schema.records["staffing"].fields]
-    headline = [{"title": m.title, "value": metric_text(metrics.get(m.id)), "interval": interval_text(metrics.get(m.id)),
+    headline = [{"title": m.title + (" (the source's own definition: see the note)" if own.get(m.numerator or "") else ""),
+                 "value": metric_text(metrics.get(m.id)), "interval": interval_text(metrics.get(m.id)),
                  "unit": m.unit, "note": _headline_note(m, metrics.get(m.id)), "metric": m.id}
                 for m in schema.metrics if m.headline]
     comparison_rows, highlights = _comparison_rows(published, slug, ret.period, metrics)

@@ -145,6 +145,8 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
             status, notes = "[x]", [f"the count ({num:,.0f}) exceeds its base ({den:,.0f})"]
         else:
             value = num / den * 100
+    if measured_as(ret, metric):
+        notes.insert(0, f"source's own definition, not compared: {measured_as(ret, metric)}")
     for disc in ret.data.get("discrepancies") or []:
         if metric.id in (disc.get("metrics") or []):  # the value depends on it: say what and which figure is used
             said = ". ".join(" ".join(str(disc.get(k) or "").split()).rstrip(".") for k in ("found", "note") if disc.get(k))
@@ -154,6 +156,13 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
     return {"numerator": num if num is not None else np.nan, "denominator": den if den is not None else np.nan,
             "denominator_label": label, "value": value, "status": status, "note": "; ".join(dict.fromkeys(notes)),
             "rounding": spread}
+
+
+def measured_as(ret: Return, metric: Metric) -> str:
+    """What a metric's figure measures when its source measures something other than the common definition, or ""."""
+    own = ret.data.get("measured_as") or {}
+    paths = [p for p in (metric.numerator, metric.denominator) if p and ":" not in p]
+    return "; ".join(" ".join(str(own[p]).split()) for p in paths if own.get(p))
 
 
 def return_rows(ret: Return, authority: Authority | None) -> list[dict]:
