@@ -46,7 +46,7 @@ class Operand:
     base: str = ""
     base_value: float | None = None
     paths: tuple[str, ...] = ()
-    spread: float = 0.0
+    range: tuple[float, float] | None = None
 
 
 def _field(ret: Return, path: str) -> Operand:
@@ -67,7 +67,7 @@ def _operand(ret: Return, authority: Authority | None, spec: str, bases=()) -> O
     found = code_count(ret, authority, dimension, (code,), bases)
     path = f"breakdowns.{dimension}[{found.table}]" if found.table is not None else f"breakdowns.{dimension}"
     return Operand(found.count, "" if found.count is not None else found.symbol, found.reason, found.implied,
-                   found.base, found.base_value, (path,), found.spread)
+                   found.base, found.base_value, (path,), found.range)
 
 
 def _completeness(ret: Return) -> tuple[float, float]:
@@ -82,7 +82,7 @@ def _completeness(ret: Return) -> tuple[float, float]:
 
 def _row(metric: Metric, ret: Return, authority: Authority | None, population: float | None, population_label: str = "") -> dict:
     num = den = None
-    label, notes, status, paths, spread = "", [], "", (), 0.0
+    label, notes, status, paths, rebuilt = "", [], "", (), None
     kind = metric.kind
     if kind == "completeness":
         num, den = _completeness(ret)
@@ -102,13 +102,13 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
             status, notes = found.symbol or "[x]", [found.reason]
         elif found.implied:
             notes.append(REBUILT)
-            spread = found.spread
+            rebuilt = found.range
     else:
         n = _operand(ret, authority, metric.numerator)
         num, paths = n.count, n.paths
         if n.implied:
             notes.append(REBUILT)
-            spread = n.spread
+            rebuilt = n.range
         if kind == "rate":
             den, label = population, population_label or "children aged 0-17"
         elif kind == "published":
@@ -155,7 +155,7 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
             notes.append(f"declared discrepancy: {disc.get('found') or disc.get('note', '')}".rstrip())
     return {"numerator": num if num is not None else np.nan, "denominator": den if den is not None else np.nan,
             "denominator_label": label, "value": value, "status": status, "note": "; ".join(dict.fromkeys(notes)),
-            "rounding": spread}
+            "count_low": rebuilt[0] if rebuilt else np.nan, "count_high": rebuilt[1] if rebuilt else np.nan}
 
 
 def measured_as(ret: Return, metric: Metric) -> str:
@@ -179,7 +179,7 @@ def return_rows(ret: Return, authority: Authority | None) -> list[dict]:
 def table(rows: list[dict]) -> pd.DataFrame:
     """The tidy metrics table from the returns' rows, in their order, with intervals."""
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("lower95", "upper95", "lower998", "upper998", "reliability")]
-                         + ["rounding"])
+                         + ["count_low", "count_high"])
     return add_intervals(frame)
 
 
@@ -198,12 +198,13 @@ def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:
         suffix = level.replace(".", "")
         lo, hi = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
         if share.any():
-            # A count rebuilt from a rounded percentage could be anything in num +/- spread: the union of the
-            # Wilson intervals at both ends of that range (clipped to 0 and the base).
+            # A count rebuilt from a rounded percentage could be anything its rounding allows (26% of 1,458:
+            # 25.5% to 26.5% of it): the union of the Wilson intervals at both ends of that range.
             num, den = frame.loc[share, "numerator"].to_numpy(dtype=float), frame.loc[share, "denominator"].to_numpy(dtype=float)
-            spread = frame.loc[share, "rounding"].fillna(0).to_numpy(dtype=float) if "rounding" in frame else np.zeros(len(num))
-            a, _ = wilson(np.clip(num - spread, 0, den), den, z)
-            _, b = wilson(np.clip(num + spread, 0, den), den, z)
+            low = frame.loc[share, "count_low"].to_numpy(dtype=float) if "count_low" in frame else np.full(len(num), np.nan)
+            high = frame.loc[share, "count_high"].to_numpy(dtype=float) if "count_high" in frame else np.full(len(num), np.nan)
+            a, _ = wilson(np.clip(np.where(np.isnan(low), num, low), 0, den), den, z)
+            _, b = wilson(np.clip(np.where(np.isnan(high), num, high), 0, den), den, z)
             lo[share.to_numpy()], hi[share.to_numpy()] = np.asarray(a) * 100, np.asarray(b) * 100
         if rate.any():
             a, b = poisson_rate(frame.loc[rate, "numerator"].to_numpy(), frame.loc[rate, "denominator"].to_numpy(), z, per=PER)
@@ -216,7 +217,7 @@ def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[published, "lower998"] = np.minimum(frame.loc[published, "lower998"], frame.loc[published, "lower95"])
     frame.loc[published, "upper998"] = np.maximum(frame.loc[published, "upper998"], frame.loc[published, "upper95"])
     min_base = load_schema().publishing["reliability"]["min_base"]
-    rebuilt = frame["rounding"].fillna(0).gt(0) if "rounding" in frame else False
+    rebuilt = frame["count_low"].notna() if "count_low" in frame else False
     frame["reliability"] = np.where(frame["kind"].isin(["proportion", "share", "published"])
                                     & (frame["denominator"].lt(min_base) | rebuilt) & frame["status"].eq(""), "[u]", "")
     frame = frame[COLUMNS]
