@@ -180,3 +180,18 @@ def test_the_footnote_check_catches_the_old_slips(published):
     found = footnote_problems(old, values)
     assert any(p.startswith("n5: cites 59.8%") for p in found) and any(p.startswith("n8: cites 25.8%") for p in found)
     assert footnote_problems({"x": "1,287 referrals: 782 of 1,287 is 61.8%"}, values) == ["x: 782 of 1,287 is 61.8% is 60.76%"]
+
+
+def test_a_definition_on_a_field_the_return_lacks_is_refused(tmp_path, capsys):
+    import shutil
+
+    from ladobench.cli import main
+    from tests.conftest import AUTHORITIES_DIR
+
+    root = tmp_path / "authorities"
+    shutil.copytree(AUTHORITIES_DIR, root)
+    path = root / "gloucestershire" / "2022-23.yaml"
+    path.write_text(path.read_text().replace("  funnel.ongoing_at_year_end: >-\n    open when", "  funnel.ongoing_at_end: >-\n    open when"))
+    assert main(["--root", str(root), "validate"]) == 1
+    err = capsys.readouterr().err
+    assert "measured_as.funnel.ongoing_at_end: found a definition on 'funnel.ongoing_at_end'" in err

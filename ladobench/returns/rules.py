@@ -142,10 +142,11 @@ def nesting_breaches(ret: Return):
 
 
 def reference_breaches(ret: Return):
-    for key in (ret.data.get("notes") or {}):
-        if not path_exists(ret.data, key) and key not in ret.lines:  # in lines: there but unreadable
-            yield Breach("discrepancy_unknown_field", f"notes.{key}", f"a note on '{key}'",
-                         "the path of a field this return gives, e.g. funnel.concluded", frozenset())
+    for section in ("notes", "measured_as"):
+        for key in (ret.data.get(section) or {}):
+            if not path_exists(ret.data, key) and key not in ret.lines:  # in lines: there but unreadable
+                yield Breach("discrepancy_unknown_field", f"{section}.{key}", f"a {'note' if section == 'notes' else 'definition'} on '{key}'",
+                             "the path of a field this return gives, e.g. funnel.concluded", frozenset())
     for i, disc in enumerate(ret.data.get("discrepancies") or []):
         for j, path in enumerate((disc or {}).get("fields") or []):
             if path and not path_exists(ret.data, path) and path not in ret.lines:
