@@ -305,7 +305,7 @@ def _over_time(published: Published, slug: str, returns, name: str) -> dict:
         trend = change["trend"] if change is not None else None
         unit = " points" if metric.is_percent else ""
         text = "" if delta is None or math.isnan(delta) else f"{delta:+,.{metric.decimals}f}{unit}"
-        if periods[-1] in breaks and not text:
+        if periods[-1] in breaks and not text and len(values) > 1 and not values[-2].startswith("["):
             text = "[b] not computed: break in series"
         rows.append({"title": metric.title, "values": values, "change": text,
                      "trend": trend or ("fewer than 3 years" if len(periods) - since < 3 else "")})
