@@ -195,3 +195,11 @@ def test_a_definition_on_a_field_the_return_lacks_is_refused(tmp_path, capsys):
     assert main(["--root", str(root), "validate"]) == 1
     err = capsys.readouterr().err
     assert "measured_as.funnel.ongoing_at_end: found a definition on 'funnel.ongoing_at_end'" in err
+
+
+def test_a_printed_timeliness_percentage_is_as_exact_as_its_rounding(published):
+    # Gloucestershire's 90% of 968 contacts: the count behind it is anything from 89.5% to 90.5% of 968.
+    row = _row(published.metrics, "gloucestershire", "2022-23", "decision_within_1_day")
+    assert row.value == 90 and row.reliability == "[u]"
+    assert row.lower95 == pytest.approx(wilson(0.895 * 968, 968, LEVELS["95"])[0] * 100)
+    assert row.upper95 == pytest.approx(wilson(0.905 * 968, 968, LEVELS["95"])[1] * 100)

@@ -10,7 +10,7 @@ import pandera.pandas as pa
 from ladobench.core.model import Authority, Return
 from ladobench.core.reference import population_for, population_words
 from ladobench.core.schema import NUMERIC_TYPES, Metric, load_schema
-from ladobench.returns.crosswalk import code_count
+from ladobench.returns.crosswalk import code_count, rounding_range
 from ladobench.returns.rules import _related
 from ladobench.stats.intervals import LEVELS, poisson_rate, wilson
 
@@ -117,6 +117,9 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
             label, den = STAGE_WORDS.get(field.base, field.base), base.count
             if n.count is not None:
                 num = round(n.count / 100 * base.count) if base.count is not None else None
+                if base.count is not None:  # the count behind a printed percentage: only as exact as its rounding
+                    rebuilt = tuple(p / 100 * base.count for p in rounding_range(n.count))
+                    notes.append(REBUILT)
                 if base.count is None:
                     notes.append(f"no interval: the base ({field.base}) is not given")
             published = n.count
