@@ -155,12 +155,14 @@ def test_england_pools_the_others_not_the_authority_itself(dataset, metrics):
     assert pd.isna(only.comparator_value) and pd.isna(only.result95)
 
 
-def test_year_on_year_change_for_kent_referrals(dataset):
+def test_no_year_on_year_change_across_kents_break_in_series(dataset):
+    # Kent's 2023-24 return declares a break (portal-only referrals from April 2023, section 3.6; physical
+    # intervention split from physical abuse, section 8.4): 1,270 -> 1,458 is not published as a change.
     published = publish(dataset)
     change = published.changes
     r = change[(change.authority == "kent") & (change.metric == "referrals_rate") & (change.period == "2023-24")].iloc[0]
-    assert r.previous_period == "2022-23"
-    assert r.change == pytest.approx((1458 - 1270) / 355_390 * 10_000)
+    assert r.previous_period is None and pd.isna(r.change) and r.trend is None
+    assert "portal" in next(x for x in dataset.returns if x.slug == "kent" and x.period == "2023-24").data["counting"]["series_break"]
 
 
 def test_downloads_carry_the_tidy_table_as_csv_and_json(dataset):

@@ -19,6 +19,15 @@ class CodeCount:
     base: str = ""
     base_value: float | None = None
     symbol: str = "[x]"
+    # A rebuilt count's range: what the percentages, printed to their decimals, allow (26% of 1,458: 25.5% to 26.5%).
+    range: tuple[float, float] | None = None
+
+
+def rounding_range(percent: float) -> tuple[float, float]:
+    """The percentages a printed one stands for: 26 -> (25.5, 26.5), 28.3 -> (28.25, 28.35)."""
+    text = repr(float(percent)) if not float(percent).is_integer() else "0"
+    half = 0.5 * 10 ** -(len(text.split(".")[1]) if "." in text else 0)
+    return max(percent - half, 0.0), min(percent + half, 100.0)
 
 
 def _labels(dimension: str, codes) -> str:
@@ -71,16 +80,17 @@ def _code_count(ret: Return, authority: Authority | None, dimension: str, codes:
             return CodeCount(None, f"combined with other categories in {name}'s '{mixed[0]}'", **common)
         if not complete and not any(c in wanted for _, e in touching for c in e.codes):
             return CodeCount(None, f"{name} gives only part of {_labels(dimension, codes)}", **common)
-        total, implied = 0.0, False
+        total, implied, low, high = 0.0, False, 0.0, 0.0
         for row, _entry in touching:
             count, percent = row.get("count"), row.get("percent")
             if isinstance(count, (int, float)):
-                total += count
+                total, low, high = total + count, low + count, high + count
             elif isinstance(percent, (int, float)) and base is not None:
                 total += round(percent / 100 * base)
-                implied = True
+                bottom, top = rounding_range(percent)
+                implied, low, high = True, low + bottom / 100 * base, high + top / 100 * base
             else:
                 symbol = count if isinstance(count, str) else "[x]"
                 return CodeCount(None, f"'{row['label']}' is {symbol} in the return", symbol=symbol, **common)
-        return CodeCount(total, implied=implied, **common)
+        return CodeCount(total, implied=implied, range=(low, high) if implied else None, **common)
     return CodeCount(None, f"{_labels(dimension, codes)} is not given in the return")

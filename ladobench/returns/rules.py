@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ladobench.core.model import Authority, Return, path_exists
 from ladobench.core.problems import Problem
+from ladobench.core.schema import load_schema
 from ladobench.core.text import odd_characters, plain_form
 
 
@@ -153,11 +154,17 @@ def nesting_breaches(ret: Return):
 
 
 def reference_breaches(ret: Return):
-    for key in (ret.data.get("notes") or {}):
-        if not path_exists(ret.data, key) and key not in ret.lines:  # in lines: there but unreadable
-            yield Breach("discrepancy_unknown_field", f"notes.{key}", f"a note on '{key}'",
-                         "the path of a field this return gives, e.g. funnel.concluded", frozenset())
+    for section in ("notes", "measured_as"):
+        for key in (ret.data.get(section) or {}):
+            if not path_exists(ret.data, key) and key not in ret.lines:  # in lines: there but unreadable
+                yield Breach("discrepancy_unknown_field", f"{section}.{key}", f"a {'note' if section == 'notes' else 'definition'} on '{key}'",
+                             "the path of a field this return gives, e.g. funnel.concluded", frozenset())
+    known = {m.id for m in load_schema().metrics}
     for i, disc in enumerate(ret.data.get("discrepancies") or []):
+        for j, metric in enumerate((disc or {}).get("metrics") or []):
+            if isinstance(metric, str) and metric not in known:
+                yield Breach("discrepancy_unknown_metric", f"discrepancies[{i}].metrics[{j}]", f"'{metric}'",
+                             "the id of a measure in schema/metrics.yaml, e.g. threshold_conversion", frozenset())
         for j, path in enumerate((disc or {}).get("fields") or []):
             if path and not path_exists(ret.data, path) and path not in ret.lines:
                 yield Breach("discrepancy_unknown_field", f"discrepancies[{i}].fields[{j}]", f"'{path}'",

@@ -69,7 +69,9 @@ def _funnel(ret, authority, notes):
             continue
         value = ret.get(f"funnel.{field.key}")
         term = authority.stage_term(field.key).get("term", "") if authority else ""
-        rows.append({"label": field.display, "term": term, "value": _count_text(value) or "[x]",
+        own = (ret.data.get("measured_as") or {}).get(f"funnel.{field.key}")
+        label = f"{field.display}, as the source measures it: {' '.join(str(own).split())}" if own else field.display
+        rows.append({"label": label, "term": term, "value": _count_text(value) or "[x]",
                      "notes": _notes_for(ret, f"funnel.{field.key}", notes)})
         if field.key in schema.stages and isinstance(value, (int, float)):
             chart_rows.append({"label": field.display, "value": float(value), "highlight": True})
@@ -95,6 +97,8 @@ def _tables(ret, authority, published: Published, dimension: str, notes: Footnot
             hidden = spec.protected and disclosure is not None and disclosure.row(dimension, t, r)
             count = "[c]" if hidden else _count_text(row.get("count"))
             percent = row.get("percent")
+            if not count and isinstance(percent, (int, float)) and base:
+                count = f"{round(percent / 100 * base):,} [u]"  # rebuilt from a rounded percentage: low reliability
             if hidden:
                 percent_text = "[c]"
             elif isinstance(percent, (int, float)):
@@ -230,13 +234,19 @@ def context(published: Published, slug: str) -> dict:
                          "chart": chart, "gaps": gaps})
     children = [{"title": schema.dimensions[d].title, "tables": _tables(ret, authority, published, d, notes)}
                 for d in ("child_sex", "child_disability", "child_ethnicity", "child_social_care")]
-    timeliness = [{"label": f.display, "definition": f.definition, "value": metric_text(metrics.get(m)),
+    own = ret.data.get("measured_as") or {}
+
+    def _as_measured(title: str, path: str) -> str:  # the source's own definition, never the common one alone
+        return f"{title}, as the source measures it: {' '.join(str(own[path]).split())}" if own.get(path) else title
+
+    timeliness = [{"label": _as_measured(f.display, f"timeliness.{f.key}"), "definition": f.definition, "value": metric_text(metrics.get(m)),
                    "interval": interval_text(metrics.get(m)), "notes": _notes_for(ret, f"timeliness.{f.key}", notes)}
                   for f, m in zip(schema.records["timeliness"].fields,
                                   ("decision_within_1_day", "meeting_within_5_days", "concluded_within_3_months"))]
     staffing = [{"label": f.display, "value": _count_text(ret.get(f"staffing.{f.key}")) or "[x]",
                  "notes": _notes_for(ret, f"staffing.{f.key}", notes)} for f in schema.records["staffing"].fields]
-    headline = [{"title": m.title, "value": metric_text(metrics.get(m.id)), "interval": interval_text(metrics.get(m.id)),
+    headline = [{"title": m.title + (" (the source's own definition: see the note)" if own.get(m.numerator or "") else ""),
+                 "value": metric_text(metrics.get(m.id)), "interval": interval_text(metrics.get(m.id)),
                  "unit": m.unit, "note": _headline_note(m, metrics.get(m.id)), "metric": m.id}
                 for m in schema.metrics if m.headline]
     comparison_rows, highlights = _comparison_rows(published, slug, ret.period, metrics)
@@ -246,10 +256,11 @@ def context(published: Published, slug: str) -> dict:
     if over_time["chart"]:
         charts_out["trend"] = over_time["chart"]
     figures = [{"label": f.get("label"), "value": "[c]" if figure_hidden(f) else _count_text(f.get("value")),
-                "unit": f.get("unit"), "period": f.get("period", ""), "source": f.get("source", "")}
-               for f in ret.data.get("other_figures") or [] if f]
-    symbols_used = sorted({s for s in ("[x]", "[c]", "[u]", "[z]")
-                           if s in str([funnel_rows, sections, children, timeliness, staffing, headline, figures])})
+                "unit": f.get("unit"), "period": f.get("period", ""), "source": f.get("source", ""),
+                "notes": _notes_for(ret, f"other_figures[{i}]", notes)}
+               for i, f in enumerate(ret.data.get("other_figures") or []) if f]
+    symbols_used = sorted({s for s in ("[x]", "[c]", "[u]", "[z]", "[b]")
+                           if s in str([funnel_rows, sections, children, timeliness, staffing, headline, figures, over_time["rows"]])})
     leftover = _leftover_notes(ret, notes)
     row = ref.loc[slug] if slug in ref.index else None
     region_code = row["region_code"] if row is not None else ""
@@ -273,25 +284,36 @@ def context(published: Published, slug: str) -> dict:
     }
 
 
+def series_breaks(returns, authority) -> dict[str, str]:
+    """{period: what changed} for each return after the first that declares a break in series (GSS [b])."""
+    return {r.period: facts(r, authority)["series_break"] for r in returns[1:] if facts(r, authority)["series_break"]}
+
+
 def _over_time(published: Published, slug: str, returns, name: str) -> dict:
     schema = load_schema()
     periods = [r.period for r in returns]
+    breaks = series_breaks(returns, published.dataset.authorities.get(slug))
+    since = max((periods.index(p) for p in breaks), default=0)  # the latest series starts here
     rows = []
     for metric in schema.metrics:
         if not metric.headline:
             continue
-        values = [metric_text(published.metric_rows(slug, p).get(metric.id)) for p in periods]
-        if all(v == "[x]" for v in values):
+        values = [metric_text(published.metric_rows(slug, p).get(metric.id)) + (" [b]" if p in breaks else "")
+                  for p in periods]
+        if all(v.startswith("[x]") for v in values):
             continue
         change = published.change(slug, metric.id, periods[-1])
         delta = change["change"] if change is not None else math.nan
         trend = change["trend"] if change is not None else None
         unit = " points" if metric.is_percent else ""
-        rows.append({"title": metric.title, "values": values,
-                     "change": "" if delta is None or math.isnan(delta) else f"{delta:+,.{metric.decimals}f}{unit}",
-                     "trend": trend or ("fewer than 3 years" if len(periods) < 3 else "")})
+        text = "" if delta is None or math.isnan(delta) else f"{delta:+,.{metric.decimals}f}{unit}"
+        if periods[-1] in breaks and not text and len(values) > 1 and not values[-2].startswith("["):
+            text = "[b] not computed: break in series"
+        rows.append({"title": metric.title, "values": values, "change": text,
+                     "trend": trend or ("fewer than 3 years" if len(periods) - since < 3 else "")})
     chart = None
-    series = [(p, published.metric_rows(slug, p).get("referrals_rate")) for p in periods]
+    # A line never joins years across a break: only the latest series is drawn.
+    series = [(p, published.metric_rows(slug, p).get("referrals_rate")) for p in periods[since:]]
     points = [{"period": p, "value": r["value"], "lower": r["lower95"], "upper": r["upper95"]}
               for p, r in series if r and not r["status"]]
     if len(points) >= 2:
@@ -302,4 +324,5 @@ def _over_time(published: Published, slug: str, returns, name: str) -> dict:
                             f"Line chart of referrals per 10,000 children aged 0-17 in {name} by financial year, with 95% intervals.",
                             "referrals per 10,000 children")
         chart = {"id": "chart-trend", "html": charts.embed(spec, "chart-trend"), "rows": points, "title": spec["title"]["text"]}
-    return {"periods": periods, "rows": rows, "chart": chart}
+    return {"periods": periods, "rows": rows, "chart": chart,
+            "breaks": [{"period": p, "what": what, "before": periods[periods.index(p) - 1]} for p, what in breaks.items()]}

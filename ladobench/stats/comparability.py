@@ -11,6 +11,7 @@ import pandas as pd
 
 from ladobench.core.schema import load_schema
 from ladobench.returns.counting import NOT_KNOWN, facts, says
+from ladobench.stats.metrics import measured_as
 
 COLUMNS = ["authority", "period", "metric", "comparable", "key", "reason", "series"]
 RELATION_WORDS = {"broader": "is broader than", "narrower": "is narrower than", "overlapping": "overlaps"}
@@ -74,6 +75,8 @@ def comparability(dataset, metrics: pd.DataFrame) -> pd.DataFrame:
             reason = "no value to compare"
         elif unknown:
             reason = "not comparable: " + "; ".join(unknown)
+        elif (slug, period) in rets and measured_as(rets[(slug, period)], metric):
+            reason = f"not comparable: measures {measured_as(rets[(slug, period)], metric)}"
         else:
             reason = _inexact(metric, rets[(slug, period)], authority, relations) if (slug, period) in rets else ""
         out.append((slug, period, metric_id, not reason, "|".join(parts), reason, series))

@@ -10,11 +10,13 @@ import pandera.pandas as pa
 from ladobench.core.model import Authority, Return
 from ladobench.core.reference import population_for, population_words
 from ladobench.core.schema import NUMERIC_TYPES, Metric, load_schema
-from ladobench.returns.crosswalk import code_count
+from ladobench.returns.crosswalk import code_count, rounding_range
 from ladobench.returns.rules import related
 from ladobench.stats.intervals import LEVELS, poisson_rate, wilson
 
 PER = 10_000
+# A count rebuilt from a rounded percentage: low reliability, and its interval spans the rounding (methodology).
+REBUILT = "count rebuilt from a rounded published percentage: low reliability [u], its interval widened for the rounding"
 COLUMNS = ["authority", "authority_name", "period", "metric", "family", "title", "kind", "unit", "numerator",
            "denominator", "denominator_label", "value", "lower95", "upper95", "lower998", "upper998", "status",
            "reliability", "note"]
@@ -44,6 +46,7 @@ class Operand:
     base: str = ""
     base_value: float | None = None
     paths: tuple[str, ...] = ()
+    range: tuple[float, float] | None = None
 
 
 def _field(ret: Return, path: str) -> Operand:
@@ -64,7 +67,7 @@ def _operand(ret: Return, authority: Authority | None, spec: str, bases=()) -> O
     found = code_count(ret, authority, dimension, (code,), bases)
     path = f"breakdowns.{dimension}[{found.table}]" if found.table is not None else f"breakdowns.{dimension}"
     return Operand(found.count, "" if found.count is not None else found.symbol, found.reason, found.implied,
-                   found.base, found.base_value, (path,))
+                   found.base, found.base_value, (path,), found.range)
 
 
 def _completeness(ret: Return) -> tuple[float, float]:
@@ -79,7 +82,7 @@ def _completeness(ret: Return) -> tuple[float, float]:
 
 def _row(metric: Metric, ret: Return, authority: Authority | None, population: float | None, population_label: str = "") -> dict:
     num = den = None
-    label, notes, status, paths = "", [], "", ()
+    label, notes, status, paths, rebuilt = "", [], "", (), None
     kind = metric.kind
     if kind == "completeness":
         num, den = _completeness(ret)
@@ -98,12 +101,14 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
         if found.count is None:
             status, notes = found.symbol or "[x]", [found.reason]
         elif found.implied:
-            notes.append("count rebuilt from a published percentage")
+            notes.append(REBUILT)
+            rebuilt = found.range
     else:
         n = _operand(ret, authority, metric.numerator)
         num, paths = n.count, n.paths
         if n.implied:
-            notes.append("count rebuilt from a published percentage")
+            notes.append(REBUILT)
+            rebuilt = n.range
         if kind == "rate":
             den, label = population, population_label or "children aged 0-17"
         elif kind == "published":
@@ -112,6 +117,9 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
             label, den = STAGE_WORDS.get(field.base, field.base), base.count
             if n.count is not None:
                 num = round(n.count / 100 * base.count) if base.count is not None else None
+                if base.count is not None:  # the count behind a printed percentage: only as exact as its rounding
+                    rebuilt = tuple(p / 100 * base.count for p in rounding_range(n.count))
+                    notes.append(REBUILT)
                 if base.count is None:
                     notes.append(f"no interval: the base ({field.base}) is not given")
             published = n.count
@@ -140,11 +148,24 @@ def _row(metric: Metric, ret: Return, authority: Authority | None, population: f
             status, notes = "[x]", [f"the count ({num:,.0f}) exceeds its base ({den:,.0f})"]
         else:
             value = num / den * 100
+    if measured_as(ret, metric):
+        notes.insert(0, f"source's own definition, not compared: {measured_as(ret, metric)}")
     for disc in ret.data.get("discrepancies") or []:
-        if any(related(f, p) for f in disc.get("fields") or [] for p in paths):
+        if metric.id in (disc.get("metrics") or []):  # the value depends on it: say what and which figure is used
+            said = ". ".join(" ".join(str(disc.get(k) or "").split()).rstrip(".") for k in ("found", "note") if disc.get(k))
+            notes.append(f"declared discrepancy: {said}.")
+        elif any(related(f, p) for f in disc.get("fields") or [] for p in paths):
             notes.append(f"declared discrepancy: {disc.get('found') or disc.get('note', '')}".rstrip())
     return {"numerator": num if num is not None else np.nan, "denominator": den if den is not None else np.nan,
-            "denominator_label": label, "value": value, "status": status, "note": "; ".join(dict.fromkeys(notes))}
+            "denominator_label": label, "value": value, "status": status, "note": "; ".join(dict.fromkeys(notes)),
+            "count_low": rebuilt[0] if rebuilt else np.nan, "count_high": rebuilt[1] if rebuilt else np.nan}
+
+
+def measured_as(ret: Return, metric: Metric) -> str:
+    """What a metric's figure measures when its source measures something other than the common definition, or ""."""
+    own = ret.data.get("measured_as") or {}
+    paths = [p for p in (metric.numerator, metric.denominator) if p and ":" not in p]
+    return "; ".join(" ".join(str(own[p]).split()) for p in paths if own.get(p))
 
 
 def return_rows(ret: Return, authority: Authority | None) -> list[dict]:
@@ -160,7 +181,8 @@ def return_rows(ret: Return, authority: Authority | None) -> list[dict]:
 
 def table(rows: list[dict]) -> pd.DataFrame:
     """The tidy metrics table from the returns' rows, in their order, with intervals."""
-    frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("lower95", "upper95", "lower998", "upper998", "reliability")])
+    frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("lower95", "upper95", "lower998", "upper998", "reliability")]
+                         + ["count_low", "count_high"])
     return add_intervals(frame)
 
 
@@ -179,7 +201,13 @@ def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:
         suffix = level.replace(".", "")
         lo, hi = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
         if share.any():
-            a, b = wilson(frame.loc[share, "numerator"].to_numpy(), frame.loc[share, "denominator"].to_numpy(), z)
+            # A count rebuilt from a rounded percentage could be anything its rounding allows (26% of 1,458:
+            # 25.5% to 26.5% of it): the union of the Wilson intervals at both ends of that range.
+            num, den = frame.loc[share, "numerator"].to_numpy(dtype=float), frame.loc[share, "denominator"].to_numpy(dtype=float)
+            low = frame.loc[share, "count_low"].to_numpy(dtype=float) if "count_low" in frame else np.full(len(num), np.nan)
+            high = frame.loc[share, "count_high"].to_numpy(dtype=float) if "count_high" in frame else np.full(len(num), np.nan)
+            a, _ = wilson(np.clip(np.where(np.isnan(low), num, low), 0, den), den, z)
+            _, b = wilson(np.clip(np.where(np.isnan(high), num, high), 0, den), den, z)
             lo[share.to_numpy()], hi[share.to_numpy()] = np.asarray(a) * 100, np.asarray(b) * 100
         if rate.any():
             a, b = poisson_rate(frame.loc[rate, "numerator"].to_numpy(), frame.loc[rate, "denominator"].to_numpy(), z, per=PER)
@@ -192,8 +220,9 @@ def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[published, "lower998"] = np.minimum(frame.loc[published, "lower998"], frame.loc[published, "lower95"])
     frame.loc[published, "upper998"] = np.maximum(frame.loc[published, "upper998"], frame.loc[published, "upper95"])
     min_base = load_schema().publishing["reliability"]["min_base"]
-    frame["reliability"] = np.where(frame["kind"].isin(["proportion", "share", "published"]) & frame["denominator"].lt(min_base)
-                                    & frame["status"].eq(""), "[u]", "")
+    rebuilt = frame["count_low"].notna() if "count_low" in frame else False
+    frame["reliability"] = np.where(frame["kind"].isin(["proportion", "share", "published"])
+                                    & (frame["denominator"].lt(min_base) | rebuilt) & frame["status"].eq(""), "[u]", "")
     frame = frame[COLUMNS]
     METRICS_TABLE.validate(frame, lazy=True)
     return frame
