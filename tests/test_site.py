@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -188,6 +189,18 @@ def test_the_build_passed_mkdocs_strict(demo):
     # build() runs `mkdocs build --strict` into a temp dir and only swaps it in on success.
     assert (demo.site / "index.html").is_file() and (demo.site / "sitemap.xml").is_file()
     assert not list(demo.site.parent.glob("site.*")), "a temporary or old site folder was left behind"
+
+
+def test_the_site_can_be_read_by_a_web_server_running_as_another_user(demo):
+    umask = os.umask(0)
+    os.umask(umask)
+    if umask & 0o005:
+        pytest.skip("this umask keeps files from other users anyway")
+    for path in [demo.site, *demo.site.rglob("*")]:
+        mode = path.stat().st_mode
+        assert mode & 0o004, f"{path} is not readable by others"
+        if path.is_dir():
+            assert mode & 0o001, f"{path} cannot be entered by others"
 
 
 def test_no_markdown_leaks_into_pages_as_text(demo, html):

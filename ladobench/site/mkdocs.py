@@ -142,6 +142,9 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
         tmp = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.{os.getpid()}.", dir=site_dir.parent))
     except OSError as err:
         raise no_space(err, site_dir.parent) or err from None
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp's 0700 would keep a web server running as another user out of the site
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
