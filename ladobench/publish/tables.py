@@ -18,15 +18,18 @@ CSV_DECIMALS = 4
 JSON_DECIMALS = 6
 
 
+def _rounded(value: float, decimals: int):
+    """A float as a file publishes it: None for NaN, rounded once, a whole number as an integer."""
+    if math.isnan(value):
+        return None
+    value = round(value, decimals)
+    return int(value) if value.is_integer() else value
+
+
 def _text_cell(value):
     if isinstance(value, str) and value[:1] in _FORMULA:
         return "'" + value
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        value = round(value, CSV_DECIMALS)
-        return int(value) if value.is_integer() else value
-    return value
+    return _rounded(value, CSV_DECIMALS) if isinstance(value, float) else value
 
 
 def _floats(values) -> pd.Series | np.ndarray:
@@ -77,12 +80,7 @@ def csv_text(data: pd.DataFrame | list[dict], columns: list[str], extra: dict[st
 
 def clean(value):
     """A value as JSON publishes it: floats rounded to 6 places, whole numbers as integers, NaN as null."""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        value = round(value, JSON_DECIMALS)
-        return int(value) if value.is_integer() else value
-    return value
+    return _rounded(value, JSON_DECIMALS) if isinstance(value, float) else value
 
 
 def json_records(data: pd.DataFrame | list[dict]) -> list[dict]:
