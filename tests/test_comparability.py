@@ -247,3 +247,11 @@ def test_period_check_in_one_function():
     assert problem("2023-24", {"period_basis": "calendar_year"}) == "period_basis_mismatch"
     assert problem("2023", {"period_basis": "financial_year"}) == "period_basis_mismatch"
     assert problem("2023", {"period_basis": "not_known"}) is None  # not known is never an error
+
+
+def test_a_caption_says_rose_only_when_the_intervals_say_so(mixed):
+    # Rutland's 4 then 6 referrals: 95% intervals 1.4-12.8 and 2.7-16.3 per 10,000; that is no rise.
+    page = (mixed.docs / "authorities" / "rutland.md").read_text(encoding="utf-8")
+    caption = re.search(r"<figcaption>(Rutland: referrals per 10,000 children[^<]*)</figcaption>", page).group(1)
+    assert "rose" not in caption and "fell" not in caption
+    assert "5.0 in 2022-23 and 7.5 in 2023-24, a change within what chance would explain" in caption

@@ -41,13 +41,19 @@ def years_over_time(published: Published, slug: str, returns, name: str) -> dict
     chart = None
     # A line never joins years across a break: only the latest series is drawn.
     series = [(p, published.metric_rows(slug, p).get("referrals_rate")) for p in periods[since:]]
-    points = [{"period": p, "value": r["value"], "lower": r["lower95"], "upper": r["upper95"]}
-              for p, r in series if r and not r["status"]]
+    shown = [(p, r) for p, r in series if r and not r["status"]]
+    points = [{"period": p, "value": r["value"], "lower": r["lower95"], "upper": r["upper95"]} for p, r in shown]
     if len(points) >= 2:
-        first, last = points[0], points[-1]
-        word = "rose" if last["value"] > first["value"] else "fell"
-        spec = charts.trend(points, f"{name}: referrals per 10,000 children {word} from {first['value']:.1f} in "
-                            f"{first['period']} to {last['value']:.1f} in {last['period']}",
+        (p0, first), (p1, last) = shown[0], shown[-1]
+        # "rose" or "fell" only when the 99.8% intervals of the two ends do not overlap (4 -> 6 events did not rise).
+        if last["lower998"] > first["upper998"]:
+            said = f"rose from {first['value']:.1f} in {p0} to {last['value']:.1f} in {p1}"
+        elif last["upper998"] < first["lower998"]:
+            said = f"fell from {first['value']:.1f} in {p0} to {last['value']:.1f} in {p1}"
+        else:
+            said = (f"were {first['value']:.1f} in {p0} and {last['value']:.1f} in {p1}, a change within what chance "
+                    "would explain (99.8% intervals)")
+        spec = charts.trend(points, f"{name}: referrals per 10,000 children {said}",
                             f"Line chart of referrals per 10,000 children aged 0-17 in {name} by financial year, with 95% intervals.",
                             "referrals per 10,000 children")
         chart = {"id": "chart-trend", "html": charts.embed(spec, "chart-trend"), "rows": points, "title": spec["title"]["text"]}
