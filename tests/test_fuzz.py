@@ -173,7 +173,8 @@ def assert_sound(dataset) -> None:
                 assert key not in REQUIRED_STAGES, f"{ret.file}: required funnel.{key} missing"
                 continue
             assert value in SYMBOLS or (type(value) is int and value >= 0), f"{ret.file}: funnel.{key} = {value!r}"
-        assert type(ret.get("funnel.contacts_include_referrals")) is bool
+        # Optional since counting facts (counting.contacts_include_referrals) say it; when given, a yes or no.
+        assert type(ret.get("funnel.contacts_include_referrals")) in (bool, type(None))
         authority = dataset.authorities[ret.slug]
         for dimension, tables in (ret.data.get("breakdowns") or {}).items():
             assert dimension in SCHEMA.dimensions
