@@ -10,12 +10,13 @@ from ladobench.returns.crosswalk import code_count
 from ladobench.returns.rules import base_value
 from ladobench.site import charts
 from ladobench.site.over_time import years_over_time
+from ladobench.stats import claims
+from ladobench.stats.claims import Claim
+from ladobench.stats.claims_shares import largest_share
 from ladobench.stats.compare import MIN_OTHERS
 from ladobench.stats.metrics import STAGE_WORDS
 from ladobench.stats.published import Published, interval_text, metric_text
 from ladobench.stats.suppression import figure_hidden
-
-RESULT_WORDS = {"higher": "higher", "lower": "lower", "similar": "similar"}
 
 
 def _count_text(value) -> str:
@@ -122,7 +123,7 @@ def _tables(ret, authority, published: Published, dimension: str, notes: Footnot
     return out
 
 
-def _share_chart(published, metrics: dict, family: str, title: str, chart_id: str, name: str):
+def _share_chart(published, metrics: dict, family: str, title: str, chart_id: str, name: str, claim):
     rows = []
     for _metric_id, row in metrics.items():
         if row["family"] != family or row["status"] or row["value"] is None or math.isnan(row["value"]):
@@ -133,17 +134,20 @@ def _share_chart(published, metrics: dict, family: str, title: str, chart_id: st
         return None
     rows.sort(key=lambda r: -r["value"])
     base = next(iter(r["denominator_label"] for r in metrics.values() if r["family"] == family and not r["status"]), "")
-    top = rows[0]
-    spec = charts.bars(rows, f"{name}: {top['label']} is the largest share ({top['value']:.1f}% of {base})",
+    # The caption is the table's claim (stats/claims_shares.py), made over every category, not the bars drawn.
+    caption = claim.text if claim is not None else f"{name}: {title}"
+    spec = charts.bars(rows, caption,
                        f"Bar chart of {title.lower()} as a share of {base} for {name}, with 95% intervals. "
                        f"The table beside the chart gives every figure.", f"% of {base}")
     return {"id": chart_id, "html": charts.embed(spec, chart_id), "rows": rows, "base": base, "title": spec["title"]["text"]}
 
 
-def _comparison_rows(published: Published, slug: str, period: str, metrics: dict) -> tuple[list[dict], list[str]]:
+def _comparison_rows(published: Published, slug: str, period: str, metrics: dict, name: str,
+                     names: dict[str, str]) -> tuple[list[dict], list[Claim], list[Claim]]:
+    """The comparison table's rows (each cell a claim), the differences that stand out, and every cell's claim."""
     schema = load_schema()
     comparisons = published.comparisons_for(slug, period)
-    rows, highlights = [], []
+    rows, highlights, cells_all = [], [], []
     for metric in schema.metrics:
         if not metric.compare or metric.id not in comparisons:
             continue
@@ -152,23 +156,17 @@ def _comparison_rows(published: Published, slug: str, period: str, metrics: dict
             continue
         cells, reason = [], ""
         for c in comparisons[metric.id]:
-            value = c["comparator_value"]
-            shown = "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{metric.decimals}f}"
-            result = c["result95"] if isinstance(c["result95"], str) else ""  # None or NaN: no statement
-            strong = c["result998"] if c["result998"] in ("higher", "lower") else ""
+            header = c["comparator_id"] if c["comparator"] == "group" else c["comparator"]
+            claim = claims.comparison(name, slug, period, metric, row, c, names.get(header, c["comparator_name"]))
             reason = reason or c["reason"]
-            cells.append({"header": c["comparator_id"] if c["comparator"] == "group" else c["comparator"],
-                          "value": shown, "result": result, "strong": bool(strong), "note": c["note"],
-                          "comparable": bool(c["comparable"]), "n": int(c["n_members"]), "total": int(c["others_total"]),
-                          "rank": c["rank"],
-                          "rank_of": c["rank_of"]})
-            if strong and c["comparator"] in ("region", "england", "neighbours"):
-                highlights.append(f"{metric.title} ({metric_text(row)}) is {strong} than the pooled value of "
-                                  f"{c['comparator_name']} that count the same way ({shown}{'%' if metric.is_percent else ''}), "
-                                  "a difference unlikely to be chance (99.8% interval).")
+            cells.append({"header": header, "text": claim.text, "claim": claim, "strong": bool(claim.figures["result998"]),
+                          "note": c["note"], "rank": c["rank"], "rank_of": c["rank_of"]})
+            cells_all.append(claim)
+            if claim.figures["result998"]:
+                highlights.append(claims.highlight(name, metric, metric_text(row), claim))
         rows.append({"title": metric.title, "metric": metric.id, "value": metric_text(row), "interval": interval_text(row),
                      "cells": cells, "reason": reason})
-    return rows, highlights
+    return rows, highlights, cells_all
 
 
 def _headline_note(metric, row: dict | None) -> str:
@@ -220,19 +218,28 @@ def context(published: Published, slug: str) -> dict:
                            "count")
         charts_out["funnel"] = {"id": "chart-funnel", "html": charts.embed(spec, "chart-funnel"), "rows": funnel_chart_rows,
                                 "title": spec["title"]["text"]}
-    sections = []
+    sections, made = [], []
     for dim_key, family in (("harm_category", "harm_mix"), ("sector", "sector_mix"), ("referral_source", "source_mix"),
                             ("outcome", "outcome_share"), ("final_outcome", "final_outcome_share")):
         dim = schema.dimensions[dim_key]
         tables = _tables(ret, authority, published, dim_key, notes)
-        chart = _share_chart(published, metrics, family, dim.title, f"chart-{dim_key}", name)
+        disclosure = published.plans.get((ret.slug, ret.period))
+
+        def hidden(t, r, dim_key=dim_key, disclosure=disclosure, protected=dim.protected):
+            if not protected or disclosure is None:
+                return False
+            return disclosure.total(dim_key, t) if r < 0 else disclosure.row(dim_key, t, r)
+        claim = largest_share(ret, authority, name, dim_key, family, hidden)
+        if claim is not None:
+            made.append(claim)
+        chart = _share_chart(published, metrics, family, dim.title, f"chart-{dim_key}", name, claim)
         gaps = []
         for code in dim.top_codes:
             cc = code_count(ret, authority, dim_key, (code.code,))
             if cc.count is None and "no equivalent" in cc.reason:
                 gaps.append(code.label)
         sections.append({"key": dim_key, "title": dim.title, "definition": dim.definition, "tables": tables,
-                         "chart": chart, "gaps": gaps})
+                         "chart": chart, "gaps": gaps, "claim": claim})
     children = [{"title": schema.dimensions[d].title, "tables": _tables(ret, authority, published, d, notes)}
                 for d in ("child_sex", "child_disability", "child_ethnicity", "child_social_care")]
     own = ret.data.get("measured_as") or {}
@@ -250,9 +257,12 @@ def context(published: Published, slug: str) -> dict:
                  "value": metric_text(metrics.get(m.id)), "interval": interval_text(metrics.get(m.id)),
                  "unit": m.unit, "note": _headline_note(m, metrics.get(m.id)), "metric": m.id}
                 for m in schema.metrics if m.headline]
-    comparison_rows, highlights = _comparison_rows(published, slug, ret.period, metrics)
-    headers = _headers(comparison_rows, region_name=regions().get(ref.loc[slug, "region_code"], "") if slug in ref.index else "",
-                       groups={g["id"]: g["name"] for g in dataset.groups})
+    region_name = regions().get(ref.loc[slug, "region_code"], "") if slug in ref.index else ""
+    group_names = {g["id"]: g["name"] for g in dataset.groups}
+    comparator_names = {"england": "England", "region": region_name, "neighbours": "its statistical neighbours", **group_names}
+    comparison_rows, highlights, cell_claims = _comparison_rows(published, slug, ret.period, metrics, name, comparator_names)
+    summary = claims.comparison_summary(name, slug, ret.period, cell_claims, MIN_OTHERS)
+    headers = _headers(comparison_rows, region_name=region_name, groups=group_names)
     over_time = years_over_time(published, slug, returns, name)
     if over_time["chart"]:
         charts_out["trend"] = over_time["chart"]
@@ -276,8 +286,8 @@ def context(published: Published, slug: str) -> dict:
         "funnel": funnel_rows, "charts": charts_out, "sections": sections, "children": children,
         "linked_children": _count_text(ret.get("children.linked_children")) or "[x]", "timeliness": timeliness,
         "staffing": staffing, "headline": headline, "comparisons": comparison_rows, "highlights": highlights,
-        "headers": headers, "counting": counting_words(ret, authority), "min_others": MIN_OTHERS,
-        "testable": any(c["result"] for r in comparison_rows for c in r["cells"]),
+        "headers": headers, "counting": counting_words(ret, authority), "min_others": MIN_OTHERS, "summary": summary,
+        "claims": made + cell_claims + highlights + ([summary] if summary else []) + over_time["claims"],
         "over_time": over_time, "figures": figures, "notes": notes.items, "leftover": leftover, "symbols": symbols_used,
         "covered": ret.covered, "narrative": ret.data.get("narrative") or {}, "source": ret.data.get("source") or {},
         "stages": authority.data.get("stages") if authority else {}, "rag": dict(

@@ -14,6 +14,7 @@ from ladobench.site.views import (
     status_view,
     submitted_members,
 )
+from ladobench.stats.claims import count_authorities
 from ladobench.stats.published import Published
 
 
@@ -46,8 +47,10 @@ class Listings:
         return [(group, [m for m in group.get("members") or [] if m in self.ref.index]) for group in self.published.dataset.groups]
 
     def _metric_entry(self, metric) -> dict:
-        return {"id": metric.id, "title": metric.title, "kind": metric.kind, "unit": metric.unit,
-                "areas": areas_with_value(self.published, metric.id)}
+        n = areas_with_value(self.published, metric.id)
+        return {"id": metric.id, "title": metric.title, "kind": metric.kind, "unit": metric.unit, "areas": n,
+                "claim": count_authorities(f"{n} {'authority' if n == 1 else 'authorities'} with a value", n,
+                                           "authorities with a value", self.published.latest, metric=metric.id)}
 
     def _region_list(self) -> list[dict]:
         """Each region's members with a return for the latest year, and how many more have one for an earlier year only."""
@@ -55,8 +58,11 @@ class Listings:
         for code, name, members in self.regions_members:
             shown = submitted_members(self.published, members)
             now = [s for s in shown if shown_period(self.published, s, self.published.latest) == self.published.latest]
-            out.append({"code": code, "name": name, "members": len(members), "submitted": len(now),
-                        "earlier": len(shown) - len(now)})
+            latest, earlier = self.published.latest, len(shown) - len(now)
+            text = (f"{len(now)} of {len(members)} authorities submitted for {latest}"
+                    + (f"; {earlier} more for an earlier year only" if earlier else ""))
+            out.append({"code": code, "name": name, "members": len(members), "submitted": len(now), "earlier": earlier,
+                        "claim": count_authorities(text, len(now), "authorities with a return", latest, among=members)})
         return out
 
     def _every_year(self, pages: dict, folder: str, base: str, make) -> None:
@@ -65,8 +71,20 @@ class Listings:
             pages[f"{folder}/{page_name(base, period, self.published.latest)}"] = make(period)
 
     def _group_list(self) -> list[dict]:
-        return [{"id": group["id"], "name": group["name"], "members": len(members),
-                 "submitted": len(submitted_members(self.published, members))} for group, members in self.groups_members]
+        out = []
+        for group, members in self.groups_members:
+            n = len(submitted_members(self.published, members))
+            out.append({"id": group["id"], "name": group["name"], "members": len(members), "submitted": n,
+                        "claim": count_authorities(f"{n} of {len(members)} members submitted", n,
+                                                   "authorities with a return", "", among=members)})
+        return out
+
+    def claims(self) -> list:
+        """The counts of authorities the home, region, group and metric index pages state, as claims."""
+        n, returns = len(self.slugs), len(self.published.dataset.returns)
+        out = [count_authorities(f"{returns} returns from {n} of {len(self.ref)} authorities", n, "authorities with a return")]
+        out += [r["claim"] for r in self._region_list()] + [g["claim"] for g in self._group_list()]
+        return out + [self._metric_entry(m)["claim"] for m in self.schema.metrics]
 
     def home(self) -> dict[str, str]:
         """The home page and the list of authorities."""

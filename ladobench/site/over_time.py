@@ -6,7 +6,14 @@ import math
 from ladobench.core.schema import load_schema
 from ladobench.returns.counting import facts
 from ladobench.site import charts
+from ladobench.stats import claims
+from ladobench.stats.metrics import STAGE_WORDS
 from ladobench.stats.published import Published, metric_text
+
+
+def _count_word(metric) -> str:
+    """What a rate counts, in words: 'referrals' for referrals per 10,000 children."""
+    return STAGE_WORDS.get(metric.numerator.split(".")[-1], "count") if metric.numerator else "count"
 
 
 def series_breaks(returns, authority) -> dict[str, str]:
@@ -21,7 +28,7 @@ def years_over_time(published: Published, slug: str, returns, name: str) -> dict
     periods = [r.period for r in returns]
     breaks = series_breaks(returns, published.dataset.authorities.get(slug))
     since = max((periods.index(p) for p in breaks), default=0)  # the latest series starts here
-    rows = []
+    rows, made = [], []
     for metric in schema.metrics:
         if not metric.headline:
             continue
@@ -32,8 +39,14 @@ def years_over_time(published: Published, slug: str, returns, name: str) -> dict
         change = published.change(slug, metric.id, periods[-1])
         delta = change["change"] if change is not None else math.nan
         trend = change["trend"] if change is not None else None
-        unit = " points" if metric.is_percent else ""
-        text = "" if delta is None or math.isnan(delta) else f"{delta:+,.{metric.decimals}f}{unit}"
+        text = ""
+        if delta is not None and not math.isnan(delta):  # the changes table joined these two years: say it in units
+            said = claims.change(metric, slug, periods[-1], published.metric_rows(slug, periods[-1]).get(metric.id),
+                                 published.metric_rows(slug, change["previous_period"]).get(metric.id),
+                                 _count_word(metric))
+            if said is not None:
+                made.append(said)
+                text = said.text
         if periods[-1] in breaks and not text and len(values) > 1 and not values[-2].startswith("["):
             text = "[b] not computed: break in series"
         rows.append({"title": metric.title, "values": values, "change": text,
@@ -44,18 +57,13 @@ def years_over_time(published: Published, slug: str, returns, name: str) -> dict
     shown = [(p, r) for p, r in series if r and not r["status"]]
     points = [{"period": p, "value": r["value"], "lower": r["lower95"], "upper": r["upper95"]} for p, r in shown]
     if len(points) >= 2:
-        (p0, first), (p1, last) = shown[0], shown[-1]
+        first, last = shown[0][1], shown[-1][1]
         # "rose" or "fell" only when the 99.8% intervals of the two ends do not overlap (4 -> 6 events did not rise).
-        if last["lower998"] > first["upper998"]:
-            said = f"rose from {first['value']:.1f} in {p0} to {last['value']:.1f} in {p1}"
-        elif last["upper998"] < first["lower998"]:
-            said = f"fell from {first['value']:.1f} in {p0} to {last['value']:.1f} in {p1}"
-        else:
-            said = (f"were {first['value']:.1f} in {p0} and {last['value']:.1f} in {p1}, a change within what chance "
-                    "would explain (99.8% intervals)")
-        spec = charts.trend(points, f"{name}: referrals per 10,000 children {said}",
+        said = claims.trend_ends(name, slug, "referrals per 10,000 children", first, last)
+        made.append(said)
+        spec = charts.trend(points, said.text,
                             f"Line chart of referrals per 10,000 children aged 0-17 in {name} by financial year, with 95% intervals.",
                             "referrals per 10,000 children")
         chart = {"id": "chart-trend", "html": charts.embed(spec, "chart-trend"), "rows": points, "title": spec["title"]["text"]}
-    return {"periods": periods, "rows": rows, "chart": chart,
+    return {"periods": periods, "rows": rows, "chart": chart, "claims": made,
             "breaks": [{"period": p, "what": what, "before": periods[periods.index(p) - 1]} for p, what in breaks.items()]}
