@@ -211,9 +211,10 @@ def context(published: Published, slug: str) -> dict:
     name = authority.name if authority else slug
     charts_out = {}
     if funnel_chart_rows:
-        biggest = max(funnel_chart_rows, key=lambda r: r["value"])
-        spec = charts.bars(funnel_chart_rows, f"{name} {ret.period}: from {biggest['value']:,.0f} ({biggest['label']}) to "
-                           f"{funnel_chart_rows[-1]['value']:,.0f} ({funnel_chart_rows[-1]['label']})",
+        biggest, last = max(funnel_chart_rows, key=lambda r: r["value"]), funnel_chart_rows[-1]
+        said = (f"{name} {ret.period}: from {biggest['value']:,.0f} ({biggest['label']}) to {last['value']:,.0f} ({last['label']})"
+                if biggest is not last else f"{name} {ret.period}: {last['value']:,.0f} ({last['label']})")
+        spec = charts.bars(funnel_chart_rows, said,
                            f"Bar chart of the counting funnel for {name} in {ret.period}; the table below gives every stage.",
                            "count")
         charts_out["funnel"] = {"id": "chart-funnel", "html": charts.embed(spec, "chart-funnel"), "rows": funnel_chart_rows,

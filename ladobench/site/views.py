@@ -70,7 +70,10 @@ def metric_chart(published: Published, metric_id: str, slugs: list[str], period:
     top = bar_rows[0]
     among = (f"{len(bar_rows)} authorities in {group_name} that count the same way" if len(bar_rows) > 1
              else f"one authority in {group_name} ({top['label']})")
-    message = (f"{metric.title}, {period}: {top['label']} has the highest value ({top['value']:.{metric.decimals}f}{unit}) "
+    # Equal as printed is a tie: every one of them has the highest value, not the first in the sort.
+    tied = [b["label"] for b in bar_rows if f"{b['value']:.{metric.decimals}f}" == f"{top['value']:.{metric.decimals}f}"]
+    who = (f"{top['label']} has" if len(tied) == 1 else f"{', '.join(tied[:-1])} and {tied[-1]} have")
+    message = (f"{metric.title}, {period}: {who} the highest value ({top['value']:.{metric.decimals}f}{unit}) "
                f"of the {among}" if len(bar_rows) > 1
                else f"{metric.title}, {period}: {top['label']} {top['value']:.{metric.decimals}f}{unit}")
     desc = (f"Bar chart of {metric.title.lower()} for {'the ' if len(bar_rows) > 1 else ''}{among}, {period}, with 95% intervals"
