@@ -142,8 +142,8 @@ def _share_chart(published, metrics: dict, family: str, title: str, chart_id: st
     return {"id": chart_id, "html": charts.embed(spec, chart_id), "rows": rows, "base": base, "title": spec["title"]["text"]}
 
 
-def _comparison_rows(published: Published, slug: str, period: str, metrics: dict, name: str,
-                     names: dict[str, str]) -> tuple[list[dict], list[Claim], list[Claim]]:
+def _comparison_rows(published: Published, slug: str, period: str, metrics: dict,
+                     name: str) -> tuple[list[dict], list[Claim], list[Claim]]:
     """The comparison table's rows (each cell a claim), the differences that stand out, and every cell's claim."""
     schema = load_schema()
     comparisons = published.comparisons_for(slug, period)
@@ -157,7 +157,7 @@ def _comparison_rows(published: Published, slug: str, period: str, metrics: dict
         cells, reason = [], ""
         for c in comparisons[metric.id]:
             header = c["comparator_id"] if c["comparator"] == "group" else c["comparator"]
-            claim = claims.comparison(name, slug, period, metric, row, c, names.get(header, c["comparator_name"]))
+            claim = claims.comparison(name, slug, period, metric, row, c)
             reason = reason or c["reason"]
             cells.append({"header": header, "text": claim.text, "claim": claim, "strong": bool(claim.figures["result998"]),
                           "note": c["note"], "rank": c["rank"], "rank_of": c["rank_of"]})
@@ -260,8 +260,7 @@ def context(published: Published, slug: str) -> dict:
                 for m in schema.metrics if m.headline]
     region_name = regions().get(ref.loc[slug, "region_code"], "") if slug in ref.index else ""
     group_names = {g["id"]: g["name"] for g in dataset.groups}
-    comparator_names = {"england": "England", "region": region_name, "neighbours": "its statistical neighbours", **group_names}
-    comparison_rows, highlights, cell_claims = _comparison_rows(published, slug, ret.period, metrics, name, comparator_names)
+    comparison_rows, highlights, cell_claims = _comparison_rows(published, slug, ret.period, metrics, name)
     summary = claims.comparison_summary(name, slug, ret.period, cell_claims, MIN_OTHERS)
     headers = _headers(comparison_rows, region_name=region_name, groups=group_names)
     over_time = years_over_time(published, slug, returns, name)

@@ -100,8 +100,9 @@ def _comparison(claim: Claim, t: Tables) -> str:
     if len(rows) != 1:
         return f"{len(rows)} published comparison rows"
     r = rows[0]
-    if (r["comparable"] == "True") != f["comparable"] or int(float(r["n_members"] or 0)) != f["n_members"]:
-        return "comparable or n_members differ from the published comparison"
+    if (r["comparable"] == "True") != f["comparable"] or int(float(r["n_members"] or 0)) != f["n_members"] \
+            or r["comparator_name"] != f["comparator_name"]:
+        return "comparable, n_members or the pool's name differ from the published comparison"
     value = _float(r["comparator_value"])
     shown = "" if math.isnan(value) else f"{value:,.{f['decimals']}f}"
     if shown != f["comparator_value"]:
@@ -141,7 +142,7 @@ def _change(claim: Claim, t: Tables) -> str:
     delta = _float(now["value"]) - _float(before["value"])
     if not _close(delta, f["change"], 1e-3) or f"{delta:+,.{f['decimals']}f}" not in claim.text:
         return f"the published values change by {delta}"
-    unit = {"percent": "percentage points", "per 10,000 children": "per 10,000"}.get(now["unit"], "")
+    unit = {"percent": "percentage points", "per 10,000 children": "per 10,000"}.get(now["unit"], now["unit"])
     if unit and unit not in claim.text:
         return f"the change is not given in {unit}"
     if "numerator" in f:

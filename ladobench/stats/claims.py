@@ -37,16 +37,25 @@ class Claim:
         return self.text
 
 
+# The places a published CSV keeps (publish/tables.py): a page formats the value the file holds, so that 28.749999...
+# is not "28.7" on the page while the file's 28.75 reads "28.8".
+FILE_DECIMALS = 4
+
+
+def as_published(value: float) -> float:
+    return round(float(value), FILE_DECIMALS)
+
+
 def _num(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
 
 
 # --- comparisons ------------------------------------------------------------------------------
 
-def comparison(name: str, slug: str, period: str, metric, row: dict, cmp: dict, comparator_name: str) -> Claim:
+def comparison(name: str, slug: str, period: str, metric, row: dict, cmp: dict) -> Claim:
     """One cell of the comparison table: the comparator's pooled value under its heading, and who is higher."""
     value = cmp["comparator_value"]
-    shown = f"{value:,.{metric.decimals}f}" if _num(value) else ""
+    shown = f"{as_published(value):,.{metric.decimals}f}" if _num(value) else ""
     result = cmp["result95"] if isinstance(cmp["result95"], str) and cmp["result95"] else ""
     strong = cmp["result998"] if cmp["result998"] in ("higher", "lower") else ""
     n, total = int(cmp["n_members"]), int(cmp["others_total"])
@@ -64,7 +73,7 @@ def comparison(name: str, slug: str, period: str, metric, row: dict, cmp: dict, 
             text += f"; {name} {result}"
     return Claim("comparison", text, slug, period, "99.8" if strong else ("95" if result else ""), {
         "metric": metric.id, "comparator": cmp["comparator"], "comparator_id": cmp["comparator_id"],
-        "comparator_name": comparator_name, "comparator_value": shown, "decimals": metric.decimals,
+        "comparator_name": cmp["comparator_name"], "comparator_value": shown, "decimals": metric.decimals,
         "result95": result, "result998": strong, "n_members": n, "others_total": total,
         "comparable": bool(cmp["comparable"]), "value": row["value"]})
 
@@ -73,9 +82,9 @@ def highlight(name: str, metric, value_text: str, cell: Claim) -> Claim:
     """What stands out: a difference that holds at 99.8%, saying who is higher."""
     f = cell.figures
     unit = "%" if metric.is_percent else ""
-    text = (f"{name}'s {metric.title.lower()} ({value_text}) is {f['result998']} than the pooled value of the "
-            f"{f['n_members']} other authorities in {f['comparator_name']} that count the same way "
-            f"({f['comparator_value']}{unit}), a difference unlikely to be chance (99.8% interval).")
+    text = (f"{name}'s {metric.title.lower()} ({value_text}) is {f['result998']} than the pooled value of "
+            f"{f['comparator_name']} that count the same way ({f['comparator_value']}{unit}), a difference unlikely "
+            "to be chance (99.8% interval).")
     return Claim("comparison", text, cell.authority, cell.period, "99.8", dict(f))
 
 
@@ -102,7 +111,7 @@ def change(metric, slug: str, period: str, now: dict | None, before: dict | None
     cent), a percentage in percentage points, a ratio or value as itself."""
     if not now or not before or not _num(now.get("value")) or not _num(before.get("value")):
         return None
-    delta = now["value"] - before["value"]
+    delta = as_published(now["value"]) - as_published(before["value"])  # of the values the files hold
     d = metric.decimals
     figures = {"metric": metric.id, "previous_period": before["period"], "value": now["value"],
                "previous_value": before["value"], "change": delta, "decimals": d, "unit": ""}
@@ -118,15 +127,16 @@ def change(metric, slug: str, period: str, now: dict | None, before: dict | None
             figures.update(numerator=n1, previous_numerator=n0)
             pct = f", {diff / n0 * 100:+.1f}%" if n0 else ""
             text += f" ({count_word} {n0:,.0f} to {n1:,.0f}: {diff:+,.0f}{pct})"
-    else:
-        text = f"{delta:+,.{d}f}"
+    else:  # a ratio or value in its own unit: "+12.0 referrals per FTE"
+        text = f"{delta:+,.{d}f}" + (f" {metric.unit}" if metric.unit else "")
+        figures["unit"] = metric.unit
     return Claim("change", text, slug, period, "", figures)
 
 
 def trend_ends(name: str, slug: str, what: str, first: dict, last: dict) -> Claim:
     """'rose' or 'fell' only when the 99.8% intervals of the two ends do not overlap (4 then 6 events did not rise)."""
     p0, p1 = first["period"], last["period"]
-    v0, v1 = first["value"], last["value"]
+    v0, v1 = as_published(first["value"]), as_published(last["value"])
     if last["lower998"] > first["upper998"]:
         said, direction = f"rose from {v0:.1f} in {p0} to {v1:.1f} in {p1}", "rose"
     elif last["upper998"] < first["lower998"]:

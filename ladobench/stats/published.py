@@ -191,7 +191,7 @@ def metric_text(row: dict | None, with_unit: bool = True) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "[x]"
     decimals = load_schema().metric(row["metric"]).decimals
-    text = f"{value:,.{decimals}f}"
+    text = f"{round(value, 4):,.{decimals}f}"  # the value the published files hold (4 places), then the page's places
     if with_unit and row["unit"] == "percent":
         text += "%"
     return text + (" [u]" if row.get("reliability") else "") + (" [r]" if row.get("revised") else "")
@@ -201,4 +201,4 @@ def interval_text(row: dict | None, level: str = "95") -> str:
     if not row or row["status"] or row.get(f"lower{level}") is None or math.isnan(row.get(f"lower{level}", math.nan)):
         return ""
     decimals = load_schema().metric(row["metric"]).decimals
-    return f"{row[f'lower{level}']:,.{decimals}f}–{row[f'upper{level}']:,.{decimals}f}"
+    return f"{round(row[f'lower{level}'], 4):,.{decimals}f}–{round(row[f'upper{level}'], 4):,.{decimals}f}"
