@@ -8,6 +8,7 @@ from ladobench.core.schema import load_schema
 from ladobench.site.views import (
     areas_with_value,
     group_view,
+    members_claim,
     metric_view,
     page_name,
     shown_period,
@@ -84,7 +85,11 @@ class Listings:
         n, returns = len(self.slugs), len(self.published.dataset.returns)
         out = [count_authorities(f"{returns} returns from {n} of {len(self.ref)} authorities", n, "authorities with a return")]
         out += [r["claim"] for r in self._region_list()] + [g["claim"] for g in self._group_list()]
-        return out + [self._metric_entry(m)["claim"] for m in self.schema.metrics]
+        out += [self._metric_entry(m)["claim"] for m in self.schema.metrics]
+        pools = [(name, members) for _, name, members in self.regions_members]
+        pools += [(group["name"], members) for group, members in self.groups_members]
+        return out + [members_claim(self.published, members, name, period)
+                      for name, members in pools for period in self.published.periods]
 
     def home(self) -> dict[str, str]:
         """The home page and the list of authorities."""

@@ -10,6 +10,7 @@ from ladobench.core.reference import load_reference, regions
 from ladobench.core.schema import load_schema
 from ladobench.publish.metadata import record as metric_metadata
 from ladobench.site import charts
+from ladobench.stats.claims import count_authorities
 from ladobench.stats.published import Published, interval_text, metric_text
 from ladobench.stats.ranking import MIN_AREAS_TO_RANK
 
@@ -136,6 +137,18 @@ def year_links(published: Published, base: str, period: str) -> list[dict]:
     return [{"period": p, "href": page_name(base, p, published.latest), "current": p == period} for p in published.periods]
 
 
+def members_claim(published: Published, members: list[str], name: str, period: str):
+    """'N of M authorities in X have a return for P; K more are shown with their latest earlier return', as a claim."""
+    submitted = submitted_members(published, members, period)
+    now = [s for s in submitted if shown_period(published, s, period) == period]
+    text = f"{len(now)} of {len(members)} authorities in {name} have a return for {period}"
+    earlier = len(submitted) - len(now)
+    if earlier:
+        text += (f"; {earlier} more {'is' if earlier == 1 else 'are'} shown with {'its' if earlier == 1 else 'their'} "
+                 "latest earlier return, marked with its year and left out of the charts")
+    return count_authorities(text, len(now), "authorities with a return", period, among=list(members))
+
+
 def group_view(published: Published, members: list[str], name: str, key: str, period: str = "", base: str = "") -> dict:
     """A region or peer group in one year: every member's return for that year (or its latest before, marked with its
     period) and charts of the key metrics for that year's values that count the same way."""
@@ -154,7 +167,7 @@ def group_view(published: Published, members: list[str], name: str, key: str, pe
     for i, metric_id in enumerate(KEY_METRICS):
         figures.extend(metric_chart(published, metric_id, this_year, period, name, f"chart-{key}-{i}"))
     return {"name": name, "period": period, "members": len(members), "submitted": table, "missing": missing,
-            "this_year": len(this_year), "columns": [schema.metric(m).title for m in KEY_METRICS],
+            "this_year": len(this_year), "count_claim": members_claim(published, members, name, period), "columns": [schema.metric(m).title for m in KEY_METRICS],
             "metrics": list(KEY_METRICS), "figures": figures, "min_rank": MIN_AREAS_TO_RANK,
             "years": year_links(published, base, period) if base else []}
 
