@@ -120,7 +120,7 @@ def largest_share(ret, authority, name: str, dimension: str, family: str, hidden
         total = _number(table.get("total")) if not hidden(t, -1) else None
         kept = list(range(len(rows)))
     base_words = table.get("base_label") if stage == "subset" else STAGE_WORDS.get(stage, stage)
-    if not base or not categories:
+    if not base or not categories or (stage == "subset" and hidden(t, -1)):  # a withheld base is never printed
         return None
     index = {i: k for k, i in enumerate(kept)}
     bounds = row_bounds([shown[i] for i in kept], base, total)
