@@ -248,3 +248,13 @@ def test_every_claim_of_a_153_by_5_build_is_true(tmp_path_factory, capsys):
         print(f"\n153 x 5 synthetic build: {report}")
     assert not report.false, "\n".join(f"{c.kind} {c.authority}: {c.text} -- {why}" for c, why in report.false[:10])
     assert report.checked > 20_000 and report.by_kind["largest_share"] > 100 and report.by_kind["change"] > 100
+
+
+def test_a_comparison_cell_shows_the_value_the_file_holds():
+    # The 153 x 5 check found 28.749999999999996 printed 28.7 on a page while comparisons.csv holds 28.75 (28.8).
+    metric = load_schema().metric("ongoing_share")
+    cmp = {"comparator_value": 28.749999999999996, "result95": "higher", "result998": None, "n_members": 10,
+           "others_total": 10, "comparable": True, "comparator": "region", "comparator_id": "E12000006",
+           "comparator_name": "East of England (10 of 10 others)"}
+    cell = claims.comparison("Luton", "luton", "2024-25", metric, {"value": 31.0}, cmp)
+    assert cell.text == "28.8 (10 of 10); Luton higher"
