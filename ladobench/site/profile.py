@@ -43,11 +43,11 @@ def cell(c: dict, decimals: int, percent: bool) -> dict:
     if not c["comparable"]:
         out["why"] = _short_reason(c["reason"])
     elif n == 0:
-        out["why"] = "no comparable other"
+        out["why"] = "none comparable"
     elif "withheld" in (c["note"] or ""):
-        out["why"] = "withheld, it would reveal a suppressed figure"
+        out["why"] = "withheld (suppression)"
     elif n < MIN_OTHERS:
-        out["why"] = f"{n} comparable other{'s' if n != 1 else ''}, {MIN_OTHERS} needed"
+        out["why"] = f"only {n} comparable ({MIN_OTHERS} needed)"
     else:
         out["why"] = "no interval to compare with"
     return out
