@@ -31,17 +31,23 @@
     });
   }
 
+  // One chart at a time, top first, each in its own task: the first chart paints without waiting for
+  // the others to be compiled, and the page stays responsive while the rest are drawn.
   function drawLoaded() {
-    document.querySelectorAll(".lb-chart").forEach(function (el) {
-      var source = document.getElementById(el.dataset.spec);
-      if (!source || el.dataset.drawn) return;
-      el.dataset.drawn = "1";
-      var spec = JSON.parse(source.textContent);
+    var queue = Array.prototype.filter.call(document.querySelectorAll(".lb-chart"), function (el) {
+      return !el.dataset.drawn && document.getElementById(el.dataset.spec);
+    });
+    queue.forEach(function (el) { el.dataset.drawn = "1"; });
+    function next() {
+      var el = queue.shift();
+      if (!el) return;
+      var spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
       delete spec.title;  // the figure caption above the table carries the title, as text
       window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).catch(function (err) {
         el.textContent = "This chart could not be drawn (" + err.message + "); its table is below.";
-      });
-    });
+      }).then(function () { setTimeout(next, 0); });
+    }
+    next();
   }
 
   function cellValue(cell) {
@@ -121,6 +127,9 @@
     document.querySelectorAll("article table").forEach(makeSortable);
     document.querySelectorAll("article table").forEach(makeScrollable);
   }
+
+  // This file runs at the end of the page: start fetching the chart library now, before DOMContentLoaded.
+  if (document.querySelector(".lb-chart")) loadVega().catch(function () { /* drawCharts reports it */ });
 
   // Material's instant navigation (if ever switched on) swaps pages without reloading this file: its
   // document$ announces each new page.
