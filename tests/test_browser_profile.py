@@ -104,6 +104,7 @@ def test_every_marker_is_a_statement_of_the_comparisons_table(browser, synth_sit
     ctx, page = _page(browser, synth_site.base, "authorities/kent/")
     try:
         rows = {r["title"]: r for r in page.evaluate(PROFILE_CELLS)}
+        assert all(r["bottom"] <= 800 for r in rows.values()), "with markers too, the profile fits the first screen"
         markers = 0
         for c in table:
             cell = rows[titles[c["metric"]]]["cells"][headings[(c["comparator"], c["comparator_id"])]]
