@@ -58,6 +58,13 @@ ROWS = [  # (key, label, unit)
     ("authority_page_max_kb", "largest authority page (HTML)", "KB"),
     ("authority_page_median_kb", "median authority page (HTML)", "KB"),
     ("gen_s", "generate synthetic returns", "s"),
+    # --browser: what a reader's browser meets (benchmarks/browser.py), medians of 5 loads at 1280 px
+    ("browser_authority_first_chart_s", "largest authority page: first chart painted", "s"),
+    ("browser_metric_first_chart_s", "a metric page: first chart painted", "s"),
+    ("browser_authority_kb", "largest authority page: bytes loaded", "KB"),
+    ("browser_home_kb", "home page (no chart): bytes loaded", "KB"),
+    ("browser_authority_px", "largest authority page: length at 1280 px", "px"),
+    ("browser_authority_printed_pages", "largest authority page: printed A4 pages", ""),
 ]
 
 # A paragraph of plain prose, about 500 characters; a reference page is five of them (about 2.5 KB).
@@ -230,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=1, help="runs in turn; medians are reported")
     ap.add_argument("--no-rebuild", action="store_true", help="skip the unchanged-input rebuild")
     ap.add_argument("--keep", help="work in this folder and keep it, instead of a temporary one")
+    ap.add_argument("--browser", action="store_true",
+                    help="also measure the first run's site in chromium: page weight and length, printed pages, first chart")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ladobench-bench-") as tmp:
         work = Path(args.keep).resolve() if args.keep else Path(tmp)
@@ -241,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"run {i + 1}/{args.runs}: build {runs[-1]['build_s']:.1f}s, reference {runs[-1]['reference_s']:.1f}s, "
                   f"ratio {runs[-1]['ratio']:.2f}", file=sys.stderr, flush=True)
             shutil.rmtree(work / f"run{i}" / "reference-docs", ignore_errors=True)
+            if args.browser and i == 0:
+                from benchmarks.browser import measure
+
+                runs[-1].update(measure(work / "run0" / "site"))
         result = combine(runs)
         result.update(authorities=args.authorities, years=args.years, seed=args.seed, runs=len(runs), gen_s=gen_s,
                       machine=machine(), own_peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -8,7 +8,7 @@ from ladobench.core.schema import load_schema
 from ladobench.returns.counting import FACT_ENUMS, NOT_KNOWN, facts, says
 from ladobench.returns.crosswalk import code_count
 from ladobench.returns.rules import base_value
-from ladobench.site import charts
+from ladobench.site import charts, profile
 from ladobench.site.over_time import years_over_time
 from ladobench.stats import claims
 from ladobench.stats.claims import Claim
@@ -288,6 +288,8 @@ def context(published: Published, slug: str) -> dict:
         "staffing": staffing, "headline": headline, "comparisons": comparison_rows, "highlights": highlights,
         "headers": headers, "counting": counting_words(ret, authority), "min_others": MIN_OTHERS, "summary": summary,
         "claims": made + cell_claims + highlights + ([summary] if summary else []) + over_time["claims"],
+        "profile": profile.profile(published, slug, ret.period, {"england": "England", "region": regions().get(region_code, ""),
+                                   "neighbours": "Statistical neighbours", **{g["id"]: g["name"] for g in dataset.groups}}),
         "over_time": over_time, "figures": figures, "notes": notes.items, "leftover": leftover, "symbols": symbols_used,
         "covered": ret.covered, "narrative": ret.data.get("narrative") or {}, "source": ret.data.get("source") or {},
         "stages": authority.data.get("stages") if authority else {}, "rag": dict(

@@ -16,10 +16,24 @@ AREA, OTHER, GROUP = "#1f5fa8", "#8a8f98", "#333333"
 WIDTH = 560
 
 
+# The chart config (not the data or encodings): as wide as the column the chart sits in, redrawn when that changes,
+# with text at 12 px whatever the width (a chart drawn at a fixed width and scaled down to a phone had 5 px text).
+FONT = 12
+CONFIG = {"font": "sans-serif",
+          "axis": {"labelFontSize": FONT, "titleFontSize": FONT, "titleFontWeight": "normal"},
+          "legend": {"labelFontSize": FONT, "titleFontSize": FONT},
+          "title": {"fontSize": FONT + 2}, "text": {"fontSize": FONT}}
+
+
 def _template(chart, validate: bool) -> dict:
     spec = chart.to_dict(validate=validate)
     spec.pop("datasets", None)
     spec["data"] = {"name": "table"}
+    spec["width"] = "container"
+    for layer in spec.get("layer", []):
+        layer.pop("width", None)
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    spec["config"] = {**spec.get("config", {}), **CONFIG}
     return spec
 
 

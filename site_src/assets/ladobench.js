@@ -1,19 +1,53 @@
-// Draw every chart on the page from its inert JSON spec with the vendored vega bundle, and make
-// tables sortable. No network: the specs carry their data inline.
+// Draw every chart on the page from its inert JSON spec with the vendored vega bundle, make tables
+// sortable and scrollable, and print chart tables opened. No network beyond this site: the specs carry
+// their data inline, and the vega bundle (900 KB) is fetched only by a page that has a chart.
 (function () {
   "use strict";
 
+  // vendor/vega.js beside this file, wherever the page is (use_directory_urls or not, any depth).
+  var SCRIPT = document.currentScript && document.currentScript.src;
+  var VEGA = SCRIPT ? new URL("vendor/vega.js", SCRIPT).href : "";
+  var vegaLoading = null;
+
+  function loadVega() {
+    if (window.vegaEmbed) return Promise.resolve();
+    if (!vegaLoading) {
+      vegaLoading = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = VEGA;
+        tag.onload = resolve;
+        tag.onerror = function () { vegaLoading = null; reject(new Error("the chart library did not load")); };
+        document.head.appendChild(tag);
+      });
+    }
+    return vegaLoading;
+  }
+
   function drawCharts() {
-    document.querySelectorAll(".lb-chart").forEach(function (el) {
-      var source = document.getElementById(el.dataset.spec);
-      if (!source || el.dataset.drawn) return;
-      el.dataset.drawn = "1";
-      var spec = JSON.parse(source.textContent);
+    var pending = document.querySelectorAll(".lb-chart:not([data-drawn])");
+    if (!pending.length) return;
+    loadVega().then(drawLoaded, function (err) {
+      pending.forEach(function (el) { el.textContent = "This chart could not be drawn (" + err.message + "); its table is below."; });
+    });
+  }
+
+  // One chart at a time, top first, each in its own task: the first chart paints without waiting for
+  // the others to be compiled, and the page stays responsive while the rest are drawn.
+  function drawLoaded() {
+    var queue = Array.prototype.filter.call(document.querySelectorAll(".lb-chart"), function (el) {
+      return !el.dataset.drawn && document.getElementById(el.dataset.spec);
+    });
+    queue.forEach(function (el) { el.dataset.drawn = "1"; });
+    function next() {
+      var el = queue.shift();
+      if (!el) return;
+      var spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
       delete spec.title;  // the figure caption above the table carries the title, as text
       window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).catch(function (err) {
         el.textContent = "This chart could not be drawn (" + err.message + "); its table is below.";
-      });
-    });
+      }).then(function () { setTimeout(next, 0); });
+    }
+    next();
   }
 
   function cellValue(cell) {
@@ -27,7 +61,7 @@
 
   function makeSortable(table) {
     var head = table.tHead;
-    if (!head || table.dataset.sortable) return;
+    if (!head || table.dataset.sortable || table.closest(".lb-profile")) return;
     table.dataset.sortable = "1";
     Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
       th.setAttribute("aria-sort", "none");
@@ -58,12 +92,48 @@
     });
   }
 
+  // A wide table scrolls sideways in its own box instead of being clipped or widening the page. Material
+  // wraps the tables it styles; tables inside a chart's <details> and our own are wrapped here.
+  function makeScrollable(table) {
+    var parent = table.parentElement;
+    if (!parent || parent.classList.contains("md-typeset__table") || parent.classList.contains("lb-scroll")) return;
+    var box = document.createElement("div");
+    box.className = "lb-scroll";
+    parent.insertBefore(box, table);
+    box.appendChild(table);
+  }
+
+  // Printed, a chart's table is part of the record: open every collapsed one first, close them again after.
+  var openedForPrint = [];
+  function openForPrint() {
+    document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; openedForPrint.push(d); });
+  }
+  function closeAfterPrint() {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  }
+  window.addEventListener("beforeprint", openForPrint);
+  window.addEventListener("afterprint", closeAfterPrint);
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    var onChange = function (e) { if (e.matches) openForPrint(); };
+    if (printing.addEventListener) printing.addEventListener("change", onChange);
+    else if (printing.addListener) printing.addListener(onChange);
+  }
+
   function init() {
     nameDialogs();
     drawCharts();
     document.querySelectorAll("article table").forEach(makeSortable);
+    document.querySelectorAll("article table").forEach(makeScrollable);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  // This file runs at the end of the page: start fetching the chart library now, before DOMContentLoaded.
+  if (document.querySelector(".lb-chart")) loadVega().catch(function () { /* drawCharts reports it */ });
+
+  // Material's instant navigation (if ever switched on) swaps pages without reloading this file: its
+  // document$ announces each new page.
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
