@@ -8,7 +8,7 @@ from ladobench.core.schema import load_schema
 from ladobench.returns.counting import FACT_ENUMS, NOT_KNOWN, facts, says
 from ladobench.returns.crosswalk import code_count
 from ladobench.returns.rules import base_value
-from ladobench.site import charts
+from ladobench.site import charts, table_charts
 from ladobench.site.over_time import years_over_time
 from ladobench.stats.compare import MIN_OTHERS
 from ladobench.stats.metrics import STAGE_WORDS
@@ -64,7 +64,7 @@ def _leftover_notes(ret, notes: Footnotes) -> list[str]:
 
 def _funnel(ret, authority, notes):
     schema = load_schema()
-    rows, chart_rows = [], []
+    rows = []
     for field in schema.records["funnel"].fields:
         if field.type != "count":
             continue
@@ -74,9 +74,8 @@ def _funnel(ret, authority, notes):
         label = f"{field.display}, as the source measures it: {' '.join(str(own).split())}" if own else field.display
         rows.append({"label": label, "term": term, "value": _count_text(value) or "[x]",
                      "notes": _notes_for(ret, f"funnel.{field.key}", notes)})
-        if field.key in schema.stages and isinstance(value, (int, float)):
-            chart_rows.append({"label": field.display, "value": float(value), "highlight": True})
-    return rows, chart_rows
+    chart_rows, left_out = table_charts.stage_rows(ret, authority)
+    return rows, chart_rows, left_out
 
 
 def _tables(ret, authority, published: Published, dimension: str, notes: Footnotes) -> list[dict]:
@@ -122,22 +121,17 @@ def _tables(ret, authority, published: Published, dimension: str, notes: Footnot
     return out
 
 
-def _share_chart(published, metrics: dict, family: str, title: str, chart_id: str, name: str):
-    rows = []
-    for _metric_id, row in metrics.items():
-        if row["family"] != family or row["status"] or row["value"] is None or math.isnan(row["value"]):
-            continue
-        rows.append({"label": row["title"].split(": ", 1)[-1], "value": row["value"], "lower": row["lower95"],
-                     "upper": row["upper95"], "highlight": True})
-    if sum(1 for r in rows if r["value"] > 0) < 2:
+def _share_chart(published, ret, dimension: str, title: str, chart_id: str, name: str):
+    drawn = table_charts.share_rows(ret, dimension, published.plans.get((ret.slug, ret.period)))
+    if not drawn or sum(1 for r in drawn["rows"] if r["value"] > 0) < 2:
         return None
-    rows.sort(key=lambda r: -r["value"])
-    base = next(iter(r["denominator_label"] for r in metrics.values() if r["family"] == family and not r["status"]), "")
+    rows, base = drawn["rows"], drawn["base"]
     top = rows[0]
     spec = charts.bars(rows, f"{name}: {top['label']} is the largest share ({top['value']:.1f}% of {base})",
                        f"Bar chart of {title.lower()} as a share of {base} for {name}, with 95% intervals. "
-                       f"The table beside the chart gives every figure.", f"% of {base}")
-    return {"id": chart_id, "html": charts.embed(spec, chart_id), "rows": rows, "base": base, "title": spec["title"]["text"]}
+                       f"The table beside the chart gives every figure.", f"% of {base}", label_title="Category")
+    return {"id": chart_id, "html": charts.embed(spec, chart_id), "rows": rows, "base": base, "title": spec["title"]["text"],
+            "left_out": drawn["left_out"]}
 
 
 def _comparison_rows(published: Published, slug: str, period: str, metrics: dict) -> tuple[list[dict], list[str]]:
@@ -209,7 +203,7 @@ def context(published: Published, slug: str) -> dict:
     ret = returns[-1]
     notes = Footnotes()
     metrics = published.metric_rows(slug, ret.period)
-    funnel_rows, funnel_chart_rows = _funnel(ret, authority, notes)
+    funnel_rows, funnel_chart_rows, funnel_left_out = _funnel(ret, authority, notes)
     name = authority.name if authority else slug
     charts_out = {}
     if funnel_chart_rows:
@@ -217,15 +211,14 @@ def context(published: Published, slug: str) -> dict:
         spec = charts.bars(funnel_chart_rows, f"{name} {ret.period}: from {biggest['value']:,.0f} ({biggest['label']}) to "
                            f"{funnel_chart_rows[-1]['value']:,.0f} ({funnel_chart_rows[-1]['label']})",
                            f"Bar chart of the counting funnel for {name} in {ret.period}; the table below gives every stage.",
-                           "count")
+                           "count", label_title="Stage", value_format=",.0f")
         charts_out["funnel"] = {"id": "chart-funnel", "html": charts.embed(spec, "chart-funnel"), "rows": funnel_chart_rows,
-                                "title": spec["title"]["text"]}
+                                "title": spec["title"]["text"], "left_out": funnel_left_out}
     sections = []
-    for dim_key, family in (("harm_category", "harm_mix"), ("sector", "sector_mix"), ("referral_source", "source_mix"),
-                            ("outcome", "outcome_share"), ("final_outcome", "final_outcome_share")):
+    for dim_key in ("harm_category", "sector", "referral_source", "outcome", "final_outcome"):
         dim = schema.dimensions[dim_key]
         tables = _tables(ret, authority, published, dim_key, notes)
-        chart = _share_chart(published, metrics, family, dim.title, f"chart-{dim_key}", name)
+        chart = _share_chart(published, ret, dim_key, dim.title, f"chart-{dim_key}", name)
         gaps = []
         for code in dim.top_codes:
             cc = code_count(ret, authority, dim_key, (code.code,))
