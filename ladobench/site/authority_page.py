@@ -10,6 +10,7 @@ from ladobench.returns.crosswalk import code_count
 from ladobench.returns.rules import base_value
 from ladobench.site import charts, table_charts
 from ladobench.site.over_time import years_over_time
+from ladobench.site.words import path_words, rule_words
 from ladobench.stats.compare import MIN_OTHERS
 from ladobench.stats.metrics import STAGE_WORDS
 from ladobench.stats.published import Published, interval_text, metric_text
@@ -54,11 +55,11 @@ def _notes_for(ret, path: str, notes: Footnotes) -> list[str]:
 def _leftover_notes(ret, notes: Footnotes) -> list[str]:
     """Notes and discrepancies on fields the page shows no figure for: listed in the data notes, never dropped."""
     placed = {text for _, text in notes.items}
-    out = [f"{path}: {text}" for path, text in (ret.data.get("notes") or {}).items() if text not in placed]
+    out = [f"{path_words(path, ret)}: {text}" for path, text in (ret.data.get("notes") or {}).items() if text not in placed]
     for d in ret.data.get("discrepancies") or []:
         text = f"Declared discrepancy: {d.get('found', '')}. {d.get('note', '')}".replace(". .", ".").strip()
         if text not in placed:
-            out.append(f"{', '.join(d.get('fields') or [])}: {text}")
+            out.append(f"{'; '.join(path_words(f, ret) for f in d.get('fields') or [])}: {text}")
     return out
 
 
@@ -272,7 +273,8 @@ def context(published: Published, slug: str) -> dict:
         "headers": headers, "counting": counting_words(ret, authority), "min_others": MIN_OTHERS,
         "testable": any(c["result"] for r in comparison_rows for c in r["cells"]),
         "over_time": over_time, "figures": figures, "notes": notes.items, "leftover": leftover, "symbols": symbols_used,
-        "covered": ret.covered, "narrative": ret.data.get("narrative") or {}, "source": ret.data.get("source") or {},
+        "covered": [{"where": path_words(path, ret), "checks": rule_words(rule), "found": found, "note": note}
+                    for rule, path, found, note in ret.covered], "narrative": ret.data.get("narrative") or {}, "source": ret.data.get("source") or {},
         "stages": authority.data.get("stages") if authority else {}, "rag": dict(
             (v["code"], v["label"]) for v in schema.enums["rag"]),
     }
