@@ -147,7 +147,7 @@ def test_a_funnel_plot_with_ohids_limits_on_a_metric_page(synthetic, html):
     pooled = sum(int(r["numerator"]) for r in rows) / sum(int(r["denominator"]) for r in rows)
     lines = spec["layer"][0]["data"]["values"]
     for line in lines[::37]:
-        level, side = line["limit"].split()
+        level, side = line["limit"], line["side"]
         lower, upper = proportion_limits(pooled, [line["denominator"]], LEVELS[level])
         assert line["value"] == pytest.approx(float((lower if side == "lower" else upper)[0]) * 100, abs=1e-3)
     # every point's place against the limits, as the table gives it, is the one its own denominator's limits give
@@ -164,4 +164,5 @@ def test_a_rate_funnel_plot_on_a_metric_page(synthetic):
     spec = _specs(raw)["chart-metric-funnel"]
     assert len(spec["datasets"]["table"]) >= 5
     assert spec["layer"][0]["encoding"]["x"]["title"].lower().startswith("children")
-    assert {v["limit"] for v in spec["layer"][0]["data"]["values"]} == {"95% lower", "95% upper", "99.8% lower", "99.8% upper"}
+    assert {(v["limit"], v["side"]) for v in spec["layer"][0]["data"]["values"]} == {
+        ("95%", "lower"), ("95%", "upper"), ("99.8%", "lower"), ("99.8%", "upper")}

@@ -212,7 +212,7 @@ def context(published: Published, slug: str) -> dict:
         spec = charts.bars(funnel_chart_rows, f"{name} {ret.period}: from {biggest['value']:,.0f} ({biggest['label']}) to "
                            f"{funnel_chart_rows[-1]['value']:,.0f} ({funnel_chart_rows[-1]['label']})",
                            f"Bar chart of the counting funnel for {name} in {ret.period}; the table below gives every stage.",
-                           "count", label_title="Stage", value_format=",.0f")
+                           "Count", label_title="Stage", value_format=",.0f")
         charts_out["funnel"] = {"id": "chart-funnel", "html": charts.embed(spec, "chart-funnel"), "rows": funnel_chart_rows,
                                 "title": spec["title"]["text"], "left_out": funnel_left_out}
     sections = []

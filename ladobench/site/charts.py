@@ -114,12 +114,12 @@ def bars(rows: list[dict], title: str, description: str, axis: str, reference: f
 
 def funnel(rows: list[dict], limits: list[dict], title: str, description: str, x_title: str, y_title: str) -> dict:
     """Funnel plot: one point per authority (rows: label, numerator, denominator, value, position) and the control
-    limits as lines (limits: denominator, value, limit in "95% lower", "95% upper", "99.8% lower", "99.8% upper")."""
+    limits as lines (limits: denominator, value, limit "95%" or "99.8%", side "lower" or "upper")."""
     spec = _finish("funnel", _clean(rows), title, description, y_title)
     spec["layer"][0]["data"] = {"values": _clean(limits)}
     spec["layer"][0]["encoding"]["strokeDash"] = {"field": "limit", "type": "nominal", "title": "Control limits",
-                                                  "scale": {"domain": ["95% lower", "95% upper", "99.8% lower", "99.8% upper"],
-                                                            "range": [[4, 2], [4, 2], [1, 0], [1, 0]]}}
+                                                  "scale": {"domain": ["95%", "99.8%"], "range": [[4, 2], [1, 0]]}}
+    spec["layer"][0]["encoding"]["detail"] = [{"field": "limit", "type": "nominal"}, {"field": "side", "type": "nominal"}]
     spec["layer"][1]["data"] = {"name": "table"}
     for layer in spec["layer"]:
         layer["encoding"]["x"]["title"] = x_title

@@ -37,17 +37,17 @@ def _limit_lines(statistic: str, average: float, denominators: list[float]) -> l
         for name, p in LEVELS.items():
             lower, upper = proportion_limits(average, grid, p)
             for n, a, b in zip(grid, lower, upper):
-                out += [{"denominator": int(n), "value": round(float(a) * 100, 4), "limit": f"{name} lower"},
-                        {"denominator": int(n), "value": round(float(b) * 100, 4), "limit": f"{name} upper"}]
+                out += [{"denominator": int(n), "value": round(float(a) * 100, 4), "limit": name, "side": "lower"},
+                        {"denominator": int(n), "value": round(float(b) * 100, 4), "limit": name, "side": "upper"}]
         return out
-    events = np.unique(np.geomspace(max(1.0, math.floor(lo_n * average * 0.5)), math.ceil(hi_n * average * 1.5), 100).round())
+    events = np.unique(np.geomspace(max(1.0, math.floor(lo_n * average * 0.5)), math.ceil(hi_n * average * 2), 120).round())
     for name, p in LEVELS.items():
         lines = rate_limits(average, events, p)
         for side in ("lower", "upper"):
             for n, v in zip(lines[f"{side}_population"], lines[side]):
                 if lo_n <= n <= hi_n:
                     out.append({"denominator": int(round(float(n))), "value": round(float(v) * PER_RATE, 4),
-                                "limit": f"{name} {side}"})
+                                "limit": name, "side": side})
     return out
 
 
