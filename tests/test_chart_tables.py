@@ -15,6 +15,8 @@ import re
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ladobench.stats.funnel_limits import LEVELS, proportion_limits
 
@@ -166,3 +168,47 @@ def test_a_rate_funnel_plot_on_a_metric_page(synthetic):
     assert spec["layer"][0]["encoding"]["x"]["title"].lower().startswith("children")
     assert {(v["limit"], v["side"]) for v in spec["layer"][0]["data"]["values"]} == {
         ("95%", "lower"), ("95%", "upper"), ("99.8%", "lower"), ("99.8%", "upper")}
+
+
+# --- invariants over made-up tables --------------------------------------------------------------
+
+class _Plan:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def row(self, dimension, table, row):
+        return (dimension, table, row) in self.rows
+
+    def total(self, dimension, table):
+        return False
+
+
+@given(st.lists(st.tuples(st.integers(0, 400), st.booleans(), st.booleans()), min_size=1, max_size=12))
+@settings(max_examples=60, deadline=None)
+def test_every_category_is_drawn_or_named_with_why(cells):
+    """Whatever the table holds (counts, percentages only, blanks, withheld cells), each of its categories is a bar or
+    is named in the line under the chart; a drawn share is its count over the base."""
+    from ladobench.core.model import Return
+    from ladobench.site.table_charts import share_rows
+
+    rows, hidden = [], set()
+    for i, (count, as_percent, withheld) in enumerate(cells):
+        row = {"label": f"Category {chr(65 + i)}"}  # (no label inside another)
+        if count and as_percent:
+            row["percent"] = round(count / 10, 1)
+        elif count:
+            row["count"] = count
+        rows.append(row)
+        if withheld:
+            hidden.add(("outcome", 0, i))
+    ret = Return("x", "2023-24", "x.yaml", {"funnel": {"concluded": 4000},
+                                            "breakdowns": {"outcome": [{"base": "concluded", "rows": rows}]}})
+    drawn = share_rows(ret, "outcome", _Plan(hidden))
+    if drawn is None:
+        return
+    by_label = {r["label"]: r for r in drawn["rows"]}
+    for i, row in enumerate(rows):
+        assert row["label"] in by_label or row["label"] in drawn["left_out"]
+        if row["label"] in by_label and "count" in row:
+            assert by_label[row["label"]]["value"] == pytest.approx(row["count"] / 4000 * 100)
+            assert ("outcome", 0, i) not in hidden
