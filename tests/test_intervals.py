@@ -16,7 +16,6 @@ from ladobench.stats.intervals import (
     Z998,
     compare,
     compare_many,
-    funnel_limits,
     poisson_rate,
     wilson,
 )
@@ -256,44 +255,6 @@ def test_no_polarity_words_in_methods():
 # --- funnel limits ---------------------------------------------------------
 
 
-def _spiegelhalter_by_hand(p0, n, t):
-    # Walk the binomial cdf with math.comb to find the t-quantile, then interpolate.
-    cdf_prev, cdf = 0.0, 0.0
-    for r in range(n + 1):
-        cdf_prev, cdf = cdf, cdf + math.comb(n, r) * p0**r * (1 - p0) ** (n - r)
-        if cdf >= t:
-            a = (cdf - t) / (cdf - cdf_prev)
-            return min(max((r - a) / n, 0.0), 1.0)
-    raise AssertionError("quantile not found")
-
-
-@pytest.mark.parametrize("n", [10, 37, 200])
-@pytest.mark.parametrize("z", [Z95, Z998])
-def test_funnel_limits_match_hand_computation(n, z):
-    p0 = 0.4
-    lo, hi = funnel_limits(p0, np.array([n]), z)
-    assert lo[0] == pytest.approx(_spiegelhalter_by_hand(p0, n, stats.norm.cdf(-z)), abs=1e-9)
-    assert hi[0] == pytest.approx(_spiegelhalter_by_hand(p0, n, stats.norm.cdf(z)), abs=1e-9)
-
-
-def test_funnel_limits_approach_normal_for_large_n():
-    p0, n = 0.4, 100_000
-    lo, hi = funnel_limits(p0, [n], Z95)
-    se = math.sqrt(p0 * (1 - p0) / n)
-    assert lo[0] == pytest.approx(p0 - Z95 * se, abs=2e-5)
-    assert hi[0] == pytest.approx(p0 + Z95 * se, abs=2e-5)
-
-
-def test_funnel_limits_narrow_with_n_and_handle_bad_input():
-    n = np.array([20, 100, 1000, 0, np.nan])
-    lo95, hi95 = funnel_limits(0.3, n, Z95)
-    lo998, hi998 = funnel_limits(0.3, n, Z998)
-    assert np.all(np.diff(hi95[:3] - lo95[:3]) < 0)
-    assert np.all(lo998[:3] <= lo95[:3]) and np.all(hi998[:3] >= hi95[:3])
-    assert np.all(lo95[:3] < 0.3) and np.all(hi95[:3] > 0.3)
-    assert np.isnan(lo95[3:]).all() and np.isnan(hi95[3:]).all()
-
-
 # --- properties ------------------------------------------------------------
 
 counts = st.integers(min_value=1, max_value=100_000).flatmap(
@@ -336,28 +297,6 @@ def test_compare_many_agrees_with_compare(c, a, b):
 
 
 # --- the same values as scipy.stats, without importing it -------------------
-
-
-def _funnel_with_scipy_stats(p0, n, z):
-    """funnel_limits as it was written with scipy.stats.binom and scipy.stats.norm."""
-    n = np.asarray(n, dtype=float)
-
-    def limit(t):
-        r = stats.binom.ppf(t, n, p0)
-        a = (stats.binom.cdf(r, n, p0) - t) / stats.binom.pmf(r, n, p0)
-        return np.clip((r - a) / n, 0.0, 1.0)
-
-    return limit(stats.norm.cdf(-z)), limit(stats.norm.cdf(z))
-
-
-@pytest.mark.parametrize("z", [Z95, Z998])
-@pytest.mark.parametrize("p0", [0.001, 0.05, 0.3, 0.5361, 0.97, 0.999])
-def test_funnel_limits_are_bit_for_bit_scipy_stats(p0, z):
-    n = np.array([1, 2, 3, 7, 10, 55, 155, 782, 1458, 9999, 123_457], dtype=float)
-    lo, hi = funnel_limits(p0, n, z)
-    want_lo, want_hi = _funnel_with_scipy_stats(p0, n, z)
-    assert lo.tolist() == want_lo.tolist()
-    assert hi.tolist() == want_hi.tolist()
 
 
 @pytest.mark.parametrize("z", [Z95, Z998])

@@ -114,7 +114,7 @@ def test_the_shipped_numbers_are_what_the_page_says(as_shipped):
     assert "unless it is under 20 in both years" in page
     assert "exact Poisson (chi-squared) under 10 events" in page
     assert "Intervals are given at 95% (z = 1.96) and 99.8% (z = 3.09)." in page
-    assert "otherwise *higher* or *lower*, at 95% and 99.8%" in page and "Funnel plots show 95% and 99.8% control limits" in page
+    assert "otherwise *higher* or *lower*, at 95% and 99.8%" in page and "the lines are the 95% and 99.8% control limits" in page
     # The demo: two authorities, at most two years each: nothing ranked, no trend, Kent's stages within double.
     assert as_shipped["ranked"] == 0 and as_shipped["trends"] == 0 and as_shipped["jumps"] == []
 

@@ -1,15 +1,14 @@
 """The per-authority page: its latest annual return in full, its comparisons, and its years over time."""
 from __future__ import annotations
 
-import math
-
 from ladobench.core.reference import load_reference, regions
 from ladobench.core.schema import load_schema
 from ladobench.returns.counting import FACT_ENUMS, NOT_KNOWN, facts, says
 from ladobench.returns.crosswalk import code_count
 from ladobench.returns.rules import base_value
-from ladobench.site import charts, profile
+from ladobench.site import charts, profile, table_charts
 from ladobench.site.over_time import years_over_time
+from ladobench.site.words import path_words, rule_words
 from ladobench.stats import claims
 from ladobench.stats.claims import Claim
 from ladobench.stats.claims_shares import largest_share
@@ -55,17 +54,17 @@ def _notes_for(ret, path: str, notes: Footnotes) -> list[str]:
 def _leftover_notes(ret, notes: Footnotes) -> list[str]:
     """Notes and discrepancies on fields the page shows no figure for: listed in the data notes, never dropped."""
     placed = {text for _, text in notes.items}
-    out = [f"{path}: {text}" for path, text in (ret.data.get("notes") or {}).items() if text not in placed]
+    out = [f"{path_words(path, ret)}: {text}" for path, text in (ret.data.get("notes") or {}).items() if text not in placed]
     for d in ret.data.get("discrepancies") or []:
         text = f"Declared discrepancy: {d.get('found', '')}. {d.get('note', '')}".replace(". .", ".").strip()
         if text not in placed:
-            out.append(f"{', '.join(d.get('fields') or [])}: {text}")
+            out.append(f"{'; '.join(path_words(f, ret) for f in d.get('fields') or [])}: {text}")
     return out
 
 
 def _funnel(ret, authority, notes):
     schema = load_schema()
-    rows, chart_rows = [], []
+    rows = []
     for field in schema.records["funnel"].fields:
         if field.type != "count":
             continue
@@ -75,9 +74,8 @@ def _funnel(ret, authority, notes):
         label = f"{field.display}, as the source measures it: {' '.join(str(own).split())}" if own else field.display
         rows.append({"label": label, "term": term, "value": _count_text(value) or "[x]",
                      "notes": _notes_for(ret, f"funnel.{field.key}", notes)})
-        if field.key in schema.stages and isinstance(value, (int, float)):
-            chart_rows.append({"label": field.display, "value": float(value), "highlight": True})
-    return rows, chart_rows
+    chart_rows, left_out = table_charts.stage_rows(ret, authority)
+    return rows, chart_rows, left_out
 
 
 def _tables(ret, authority, published: Published, dimension: str, notes: Footnotes) -> list[dict]:
@@ -123,23 +121,18 @@ def _tables(ret, authority, published: Published, dimension: str, notes: Footnot
     return out
 
 
-def _share_chart(published, metrics: dict, family: str, title: str, chart_id: str, name: str, claim):
-    rows = []
-    for _metric_id, row in metrics.items():
-        if row["family"] != family or row["status"] or row["value"] is None or math.isnan(row["value"]):
-            continue
-        rows.append({"label": row["title"].split(": ", 1)[-1], "value": row["value"], "lower": row["lower95"],
-                     "upper": row["upper95"], "highlight": True})
-    if sum(1 for r in rows if r["value"] > 0) < 2:
+def _share_chart(published, ret, dimension: str, title: str, chart_id: str, name: str):
+    drawn = table_charts.share_rows(ret, dimension, published.plans.get((ret.slug, ret.period)))
+    if not drawn or sum(1 for r in drawn["rows"] if r["value"] > 0) < 2:
         return None
-    rows.sort(key=lambda r: -r["value"])
-    base = next(iter(r["denominator_label"] for r in metrics.values() if r["family"] == family and not r["status"]), "")
-    # The caption is the table's claim (stats/claims_shares.py), made over every category, not the bars drawn.
-    caption = claim.text if claim is not None else f"{name}: {title}"
-    spec = charts.bars(rows, caption,
+    rows, base = drawn["rows"], drawn["base"]
+    # A neutral caption: what is drawn, with its base. The sentence about the largest share is the table's claim
+    # (stats/claims_shares.py), printed under the chart with its own base.
+    spec = charts.bars(rows, f"{name}: {title.lower()}, each as a share of {drawn['base_value']:,.0f} {base}",
                        f"Bar chart of {title.lower()} as a share of {base} for {name}, with 95% intervals. "
-                       f"The table beside the chart gives every figure.", f"% of {base}")
-    return {"id": chart_id, "html": charts.embed(spec, chart_id), "rows": rows, "base": base, "title": spec["title"]["text"]}
+                       f"The table beside the chart gives every figure.", f"% of {base}", label_title="Category")
+    return {"id": chart_id, "html": charts.embed(spec, chart_id), "rows": rows, "base": base, "title": spec["title"]["text"],
+            "left_out": drawn["left_out"]}
 
 
 def _comparison_rows(published: Published, slug: str, period: str, metrics: dict,
@@ -207,7 +200,7 @@ def context(published: Published, slug: str) -> dict:
     ret = returns[-1]
     notes = Footnotes()
     metrics = published.metric_rows(slug, ret.period)
-    funnel_rows, funnel_chart_rows = _funnel(ret, authority, notes)
+    funnel_rows, funnel_chart_rows, funnel_left_out = _funnel(ret, authority, notes)
     name = authority.name if authority else slug
     charts_out = {}
     if funnel_chart_rows:
@@ -216,9 +209,9 @@ def context(published: Published, slug: str) -> dict:
                 if biggest is not last else f"{name} {ret.period}: {last['value']:,.0f} ({last['label']})")
         spec = charts.bars(funnel_chart_rows, said,
                            f"Bar chart of the counting funnel for {name} in {ret.period}; the table below gives every stage.",
-                           "count")
+                           "Count", label_title="Stage", value_format=",.0f")
         charts_out["funnel"] = {"id": "chart-funnel", "html": charts.embed(spec, "chart-funnel"), "rows": funnel_chart_rows,
-                                "title": spec["title"]["text"]}
+                                "title": spec["title"]["text"], "left_out": funnel_left_out}
     sections, made = [], []
     for dim_key, family in (("harm_category", "harm_mix"), ("sector", "sector_mix"), ("referral_source", "source_mix"),
                             ("outcome", "outcome_share"), ("final_outcome", "final_outcome_share")):
@@ -233,7 +226,7 @@ def context(published: Published, slug: str) -> dict:
         claim = largest_share(ret, authority, name, dim_key, family, hidden)
         if claim is not None:
             made.append(claim)
-        chart = _share_chart(published, metrics, family, dim.title, f"chart-{dim_key}", name, claim)
+        chart = _share_chart(published, ret, dim_key, dim.title, f"chart-{dim_key}", name)
         gaps = []
         for code in dim.top_codes:
             cc = code_count(ret, authority, dim_key, (code.code,))
@@ -291,7 +284,8 @@ def context(published: Published, slug: str) -> dict:
         "profile": profile.profile(published, slug, ret.period, {"england": "England", "region": regions().get(region_code, ""),
                                    "neighbours": "Statistical neighbours", **{g["id"]: g["name"] for g in dataset.groups}}),
         "over_time": over_time, "figures": figures, "notes": notes.items, "leftover": leftover, "symbols": symbols_used,
-        "covered": ret.covered, "narrative": ret.data.get("narrative") or {}, "source": ret.data.get("source") or {},
+        "covered": [{"where": path_words(path, ret), "checks": rule_words(rule), "found": found, "note": note}
+                    for rule, path, found, note in ret.covered], "narrative": ret.data.get("narrative") or {}, "source": ret.data.get("source") or {},
         "stages": authority.data.get("stages") if authority else {}, "rag": dict(
             (v["code"], v["label"]) for v in schema.enums["rag"]),
     }

@@ -9,8 +9,6 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from ladobench.stats.intervals import Z95, Z998, funnel_limits
-
 # Neutral palette: one hue for the area, grey for comparators. Never red/green (polarity is neutral).
 AREA, OTHER, GROUP = "#1f5fa8", "#8a8f98", "#333333"
 WIDTH = 560
@@ -54,13 +52,17 @@ def templates(validate: bool = True) -> dict[str, dict]:
     bars = base.mark_bar().encode(
         y=y, x=alt.X("value:Q", title="value"),
         color=alt.condition("datum.highlight", alt.value(AREA), alt.value(OTHER)),
-        tooltip=[alt.Tooltip("label:N", title="Area"), alt.Tooltip("value:Q", format=".1f", title="Value")])
+        tooltip=[alt.Tooltip("label:N", title="Authority"), alt.Tooltip("value:Q", format=".1f", title="Value")])
     whiskers = base.mark_rule(color=GROUP).encode(y=y, x="lower:Q", x2="upper:Q")
-    funnel_df = pd.DataFrame({"label": ["a"], "denominator": [1.0], "value": [1.0], "highlight": [False]})
+    funnel_df = pd.DataFrame({"label": ["a"], "numerator": [1], "denominator": [1], "value": [1.0], "position": ["a"],
+                              "highlight": [False]})
     points = alt.Chart(funnel_df).mark_circle(size=70, opacity=0.9).encode(
         x=alt.X("denominator:Q", title="denominator"), y=alt.Y("value:Q", title="value"),
         color=alt.condition("datum.highlight", alt.value(AREA), alt.value(OTHER)),
-        tooltip=[alt.Tooltip("label:N", title="Area"), alt.Tooltip("value:Q", format=".1f")])
+        tooltip=[alt.Tooltip("label:N", title="Authority"), alt.Tooltip("value:Q", format=".1f", title="Value"),
+                 alt.Tooltip("numerator:Q", format=",.0f", title="Numerator"),
+                 alt.Tooltip("denominator:Q", format=",.0f", title="Denominator"),
+                 alt.Tooltip("position:N", title="Against the limits")])
     limits_df = pd.DataFrame({"denominator": [1.0], "value": [1.0], "limit": ["95%"]})
     limits = alt.Chart(limits_df).mark_line(color=GROUP).encode(
         x="denominator:Q", y="value:Q", detail="limit:N",
@@ -108,33 +110,35 @@ def _clean(rows: list[dict]) -> list[dict]:
 
 
 def bars(rows: list[dict], title: str, description: str, axis: str, reference: float | None = None,
-         reference_label: str = "") -> dict:
-    """Horizontal bars, with interval whiskers when rows carry lower/upper; a rule for a group value."""
+         reference_label: str = "", label_title: str = "Authority", value_format: str = ".1f") -> dict:
+    """Horizontal bars, with interval whiskers when rows carry lower/upper; a rule for a group value. The tooltip
+    names a bar's label label_title ("Authority", "Stage", "Category") and its value by the axis title."""
     kind = "bars_ci" if any(r.get("lower") is not None for r in rows) else "bars"
     extra = None
     if reference is not None and np.isfinite(reference):
         extra = [{"mark": {"type": "rule", "color": GROUP, "strokeDash": [4, 3]},
                   "data": {"values": [{"value": round(float(reference), 4), "label": reference_label}]},
                   "encoding": {"x": {"field": "value", "type": "quantitative"}}}]
-    return _finish(kind, _clean(rows), title, description, axis, extra)
+    spec = _finish(kind, _clean(rows), title, description, axis, extra)
+    bar = spec["layer"][0] if "layer" in spec else spec
+    label, value = bar["encoding"]["tooltip"][:2]
+    label["title"], value["title"], value["format"] = label_title, axis[:1].upper() + axis[1:], value_format
+    return spec
 
 
-def funnel(rows: list[dict], pooled: float, title: str, description: str, axis: str) -> dict:
-    """Funnel plot for a proportion: areas by denominator, with 95% and 99.8% limits around the pooled value."""
-    dens = [r["denominator"] for r in rows if r.get("denominator")]
-    grid = np.unique(np.linspace(max(1, min(dens) * 0.8), max(dens) * 1.1, 40).round()) if dens else np.array([])
-    limits = []
-    for name, z in (("95%", Z95), ("99.8%", Z998)):
-        lo, hi = funnel_limits(pooled / 100, grid, z)
-        for n, a, b in zip(grid, np.atleast_1d(lo), np.atleast_1d(hi)):
-            limits += [{"denominator": float(n), "value": float(a) * 100, "limit": f"{name} lower"},
-                       {"denominator": float(n), "value": float(b) * 100, "limit": f"{name} upper"}]
-    spec = _finish("funnel", _clean(rows), title, description, axis)
+def funnel(rows: list[dict], limits: list[dict], title: str, description: str, x_title: str, y_title: str) -> dict:
+    """Funnel plot: one point per authority (rows: label, numerator, denominator, value, position) and the control
+    limits as lines (limits: denominator, value, limit "95%" or "99.8%", side "lower" or "upper")."""
+    spec = _finish("funnel", _clean(rows), title, description, y_title)
     spec["layer"][0]["data"] = {"values": _clean(limits)}
     spec["layer"][0]["encoding"]["strokeDash"] = {"field": "limit", "type": "nominal", "title": "Control limits",
-                                                  "scale": {"domain": ["95% lower", "95% upper", "99.8% lower", "99.8% upper"],
-                                                            "range": [[4, 2], [4, 2], [1, 0], [1, 0]]}}
+                                                  "scale": {"domain": ["95%", "99.8%"], "range": [[4, 2], [1, 0]]}}
+    spec["layer"][0]["encoding"]["detail"] = [{"field": "limit", "type": "nominal"}, {"field": "side", "type": "nominal"}]
     spec["layer"][1]["data"] = {"name": "table"}
+    for layer in spec["layer"]:
+        layer["encoding"]["x"]["title"] = x_title
+        layer["encoding"]["y"]["title"] = y_title
+    spec["layer"][1]["encoding"]["tooltip"][1]["title"] = y_title[:1].upper() + y_title[1:]
     return spec
 
 

@@ -119,7 +119,7 @@ class Listings:
             def make(period, metric=metric):
                 view = metric_view(self.published, metric.id, period)
                 prefix = metric.id if period == self.published.latest else f"{metric.id}-{period}"
-                _chart_csvs(pages, f"metrics/data/{prefix}", view["figures"] + ([view["trend_chart"]] if view["trend_chart"] else []),
+                _chart_csvs(pages, f"metrics/data/{prefix}", view["figures"] + [f for f in (view["trend_chart"], view["funnel"]) if f and f.get("rows")],
                             self.to_csv)
                 return self.render("metric.md.j2", csv_prefix=prefix, **view)
             self._every_year(pages, "metrics", metric.id, make)

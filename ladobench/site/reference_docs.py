@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ladobench.core.schema import NUMERIC_TYPES, load_schema
+from ladobench.site.funnel_plot import MIN_AUTHORITIES as FUNNEL_MIN
 from ladobench.stats.compare import MIN_OTHERS
 
 
@@ -62,7 +63,7 @@ def _comparability(schema) -> dict:
     labels = {f.key: f.display.lower() for f in record.fields}
     labels["table_base"] = "table base"
     return {"counting_fields": facts, "fact_labels": labels, "relations": list(schema.enums["relation"]),
-            "min_others": MIN_OTHERS}
+            "min_others": MIN_OTHERS, "funnel_min": FUNNEL_MIN}
 
 
 def generate(render, audit=None) -> dict[str, str]:

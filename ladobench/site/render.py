@@ -96,6 +96,25 @@ def code(value) -> Markup:
     return Markup(f"<code>{literal(value)}</code>")
 
 
+_ROOTS = ("funnel", "timeliness", "staffing", "breakdowns", "children", "counting", "notes", "measured_as",
+          "other_figures", "source", "narrative", "discrepancies", "periods", "stages", "crosswalk")
+_IDENT = re.compile(rf"(?<![\w/.<-])(?:(?:{'|'.join(_ROOTS)})(?:\.\w+|\[\d+\])+|[a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w-])")
+
+
+def idents(value) -> Markup:
+    """Schema text for the reference pages, literal, with every field path and snake_case name in it set as code:
+    there a name is something to type, and the page shows it as one (never as a word of a sentence)."""
+    text, out, at = " ".join(str(value or "").split()), [], 0
+
+    def part(piece: str) -> str:  # literal() trims a piece's ends: keep the spaces around each name
+        return (" " if piece[:1] == " " else "") + literal(piece) + (" " if piece[-1:] == " " and piece.strip() else "")
+
+    for m in _IDENT.finditer(text):
+        out += [part(text[at:m.start()]), code(m.group(0))]
+        at = m.end()
+    return Markup("".join(out) + part(text[at:]))
+
+
 def meta(value) -> Markup:
     """Text for a double-quoted front matter value: literal, and no double quote to end the YAML string early.
     Material prints title and description without escaping, so they stay entity-escaped HTML text."""
@@ -120,7 +139,7 @@ def environment() -> Environment:
     env = _Environment(loader=FileSystemLoader(TEMPLATES), undefined=Undefined, finalize=finalize,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     # raw: only for macro output, whose own variables were already escaped.
-    env.filters.update(num=lambda v, d=None: Markup(fmt_number(v, d)), url=url, narrative=narrative, literal=literal, code=code, meta=meta,
+    env.filters.update(num=lambda v, d=None: Markup(fmt_number(v, d)), url=url, narrative=narrative, literal=literal, code=code, idents=idents, meta=meta,
                        raw=Markup)
     return env
 

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ladobench.core.reference import load_reference, regions
 from ladobench.core.schema import load_schema
 from ladobench.publish.metadata import record as metric_metadata
-from ladobench.site import charts
+from ladobench.site import charts, funnel_plot
 from ladobench.stats.claims import count_authorities
 from ladobench.stats.published import Published, interval_text, metric_text
 from ladobench.stats.ranking import MIN_AREAS_TO_RANK
 
 KEY_METRICS = ("contacts_rate", "referrals_rate", "allegations_rate", "threshold_conversion", "substantiation_rate",
                "decision_within_1_day")
-FUNNEL_KINDS = ("proportion", "share", "published")
 
 
 def _ok(row) -> bool:
@@ -53,7 +50,8 @@ def same_way(published: Published, rows: list[dict]) -> tuple[list[dict], list[d
 
 def metric_chart(published: Published, metric_id: str, slugs: list[str], period: str, group_name: str, chart_id: str,
                  highlight: str = "") -> list[dict]:
-    """Bars with 95% whiskers of the values that count the same way, their pooled value, and a funnel plot for proportions."""
+    """Bars with 95% whiskers of the values that count the same way and their pooled value (the funnel plot of a
+    metric page is site/funnel_plot.py)."""
     schema = load_schema()
     metric = schema.metric(metric_id)
     rows = [published.metric_rows(s, period).get(metric_id) for s in slugs]
@@ -83,31 +81,12 @@ def metric_chart(published: Published, metric_id: str, slugs: list[str], period:
                        f"pooled value of these {len(bar_rows)}")
     out = [{"id": chart_id, "kind": "bars", "html": charts.embed(spec, chart_id), "rows": bar_rows, "title": message,
             "pooled": pooled}]
-    if metric.kind in FUNNEL_KINDS and len(have) >= 2 and not math.isnan(pooled):
-        frows = [{"label": b["label"], "denominator": r["denominator"], "value": r["value"], "highlight": b["highlight"]}
-                 for b, r in zip(bar_rows, have)]
-        outside = [f for f, out in zip(frows, _outside_all(frows, pooled)) if out]
-        fmsg = (f"{metric.title}: {len(outside)} of {len(frows)} authorities lie outside the 99.8% control limits"
-                if outside else f"{metric.title}: every one of the {len(frows)} authorities lies within the 99.8% control limits")
-        fspec = charts.funnel(frows, pooled, fmsg, f"Funnel plot of {metric.title.lower()} against its denominator for the "
-                              f"{among}, {period}, with 95% and 99.8% control limits around {pooled:.1f}%.", "percent")
-        out.append({"id": chart_id + "-funnel", "kind": "funnel", "html": charts.embed(fspec, chart_id + "-funnel"),
-                    "rows": frows, "title": fmsg, "pooled": pooled})
     return out
 
 
 def _names() -> dict[str, str]:
     """Authority names by slug (a dict lookup; .loc per bar was a tenth of the metric pages' time)."""
     return load_reference()["name"].to_dict()
-
-
-def _outside_all(rows: list[dict], pooled: float) -> list[bool]:
-    """Whether each area lies outside the 99.8% control limits (all limits in one vectorised call)."""
-    from ladobench.stats.intervals import Z998, funnel_limits
-
-    lo, hi = funnel_limits(pooled / 100, np.array([row["denominator"] for row in rows], dtype=float), Z998)
-    lo, hi = np.atleast_1d(lo), np.atleast_1d(hi)
-    return [not (float(a) * 100 <= row["value"] <= float(b) * 100) for row, a, b in zip(rows, lo, hi)]
 
 
 def shown_period(published: Published, slug: str, period: str) -> str:
@@ -224,6 +203,8 @@ def metric_view(published: Published, metric_id: str, period: str = "") -> dict:
     figures = metric_chart(published, metric_id, [s for s in slugs if shown_period(published, s, period) == period],
                            period, "England", "chart-metric")
     names = _names()
+    this_year = [r for r in frame if r["period"] == period and shown_period(published, r["authority"], period) == period]
+    funnel = funnel_plot.figure(metric, same_way(published, this_year)[0], period, names, "chart-metric-funnel")
     by_year = []
     for p in published.periods:
         pooled, _apart = same_way(published, [r for r in frame if r["period"] == p])
@@ -241,7 +222,7 @@ def metric_view(published: Published, metric_id: str, period: str = "") -> dict:
                             f"authorities in every year from {window[0]} to {window[-1]}: {', '.join(panel_names)}.", metric.unit)
         trend_chart = {"id": "chart-metric-trend", "html": charts.embed(spec, "chart-metric-trend"), "rows": points,
                        "title": spec["title"]["text"]}
-    return {"metric": metric, "period": period, "rows": rows, "figures": figures, "over_time": by_year,
+    return {"metric": metric, "period": period, "rows": rows, "figures": figures, "funnel": funnel, "over_time": by_year,
             "trend_chart": trend_chart, "panel": panel_names, "can_rank": any(r["rank"] for r in rows),
             "min_rank": MIN_AREAS_TO_RANK, "unit_word": "percent" if metric.is_percent else metric.unit,
             "years": year_links(published, metric_id, period), "decimals": metric.decimals,

@@ -1,4 +1,5 @@
-"""Confidence intervals, benchmark comparison and funnel limits using Fingertips' (PHE/OHID) methods."""
+"""Confidence intervals and benchmark comparison using Fingertips' (PHE/OHID) methods (funnel-plot limits:
+ladobench.stats.funnel_limits)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,6 @@ import pandas as pd
 from scipy import special
 
 from ladobench.core.schema import load_schema
-
-try:  # the functions scipy.stats.binom calls (Boost's binomial), without importing scipy.stats (0.7 s a build)
-    from scipy.special._ufuncs import _binom_cdf, _binom_pmf, _binom_ppf
-except ImportError:  # a scipy that has moved them: the public distribution gives the same values, slower
-    from scipy.stats import binom as _binom
-
-    _binom_cdf, _binom_pmf, _binom_ppf = _binom.cdf, _binom.pmf, _binom.ppf
 
 # Two-sided critical values, written out in schema/methodology.yaml (not computed) so they are
 # identical to the constants quoted in Fingertips' technical guidance.
@@ -150,34 +144,3 @@ def compare_many(comparator_value, lower, upper) -> np.ndarray:
     out[known & (lo > c)] = "higher"
     out[known & (hi < c)] = "lower"
     return out
-
-
-def funnel_limits(pooled_proportion, denominators, z):
-    """Funnel-plot control limits for a proportion around the pooled value p0.
-
-    Spiegelhalter's (2005, Stat Med 24:1185) exact-binomial limits with
-    interpolation: for tail probability t (Phi(-z) lower, Phi(z) upper) take
-    r = the t-quantile of Binomial(n, p0) (scipy binom.ppf), then
-    a = (F(r) - t) / (F(r) - F(r-1)) and the limit is (r - a) / n. The
-    interpolation turns the step function of the discrete binomial into a
-    smooth funnel. Limits are clipped to [0, 1]; a pooled value of exactly 0
-    or 1 gives degenerate limits equal to it. Denominators must be whole
-    numbers; NaN where a denominator is 0, missing or not an integer, or p0
-    is missing or outside [0, 1].
-    """
-    p0 = float(pooled_proportion) if not _missing(pooled_proportion) else np.nan
-    n = _as_float(denominators)
-    valid = (~np.isnan(n)) & (n > 0) & (n == np.floor(n)) & (0.0 <= p0 <= 1.0)
-    n_safe = np.where(valid, n, 1.0)
-
-    def limit(t):
-        if p0 in (0.0, 1.0):
-            return np.full(n_safe.shape, p0)
-        r = _binom_ppf(t, n_safe, p0)
-        # ppf returns the smallest r with F(r) >= t, so pmf(r) > 0 and the division is safe.
-        a = (_binom_cdf(r, n_safe, p0) - t) / _binom_pmf(r, n_safe, p0)
-        return np.clip((r - a) / n_safe, 0.0, 1.0)
-
-    lower = np.where(valid, limit(special.ndtr(-z)), np.nan)  # scipy.stats.norm.cdf
-    upper = np.where(valid, limit(special.ndtr(z)), np.nan)
-    return _shape_like(denominators, lower), _shape_like(denominators, upper)
