@@ -179,8 +179,21 @@ def test_the_sidebar_stays_small(demo, html):
     assert "/metrics/harm_mix.physical-2022-23/" not in metric  # another metric's years: pruned
     assert "/authorities/kent/" not in metric
     kent = sidebar("authorities/kent/index.html")
-    assert "/authorities/gloucestershire/" in kent and "/periods/2022-23/" not in kent
+    assert "/periods/2022-23/" not in kent
     assert not [u for u in kent if u.startswith("/metrics/") and u != "/metrics/"]
+
+
+def test_authorities_are_listed_by_region_in_the_sidebar(three_years, html):
+    """An authority's page lists its own region's authorities; another region shows as one link (to its first)."""
+    def sidebar(rel):
+        nav = html(three_years.site / rel).find("nav", cls="md-nav--primary")
+        return {a.text(): urlsplit(urljoin(_url(rel), a.attrs["href"])).path for a in nav.iter("a") if a.attrs.get("href")}
+
+    devon = sidebar("authorities/devon/index.html")
+    assert {"Cornwall", "Devon", "Gloucestershire", "Plymouth", "Somerset", "Swindon"} <= set(devon)
+    assert "Kent" not in devon and devon["South East"] == "/authorities/kent/"
+    kent = sidebar("authorities/kent/index.html")
+    assert "Kent" in kent and "Swindon" not in kent and "Devon" not in kent
 
 
 # --- serving ----------------------------------------------------------------------------------------

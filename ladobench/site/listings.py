@@ -134,18 +134,25 @@ class Listings:
 
     def nav(self) -> dict[str, list]:
         """The generated pages of each section of the site ({folder: nav entries after its index}), for mkdocs's nav:
-        a page in the nav gets its tab highlighted; one outside it does not. Material prints nav titles unescaped:
-        they are entity-escaped here, as the pages' front matter titles are."""
+        a page in the nav gets its tab highlighted; one outside it does not. Authorities are listed by region, so
+        that with navigation.prune an authority's page carries its region's authorities, not all of them. Material
+        prints nav titles unescaped: they are entity-escaped here, as the pages' front matter titles are."""
         names = {c["slug"]: literal(c["name"]) for c in self.coverage}
+        region_of = {s: name for _, name, members in self.regions_members for s in members}
+        by_region = [(name, [s for s in self.slugs if region_of.get(s) == name]) for _, name, _ in self.regions_members]
+        elsewhere = [s for s in self.slugs if s not in region_of]
+
+        def listed(slugs):
+            return [{names[s]: f"authorities/{s}.md"} for s in sorted(slugs, key=lambda s: names[s])]
         return {
             "authorities": [{"Submissions by year": [{f"Submissions {p}": f"periods/{p}.md"}
                                                      for p in reversed(self.published.periods)]},
-                            *({names[s]: f"authorities/{s}.md"} for s in sorted(self.slugs, key=lambda s: names[s]))],
+                            *({literal(region): listed(slugs)} for region, slugs in by_region if slugs),
+                            *listed(elsewhere)],
             "regions": [self._years("regions", region_page(code), name) for code, name, _ in self.regions_members],
             "groups": [self._years("groups", g["id"], g["name"]) for g, _ in self.groups_members],
             "metrics": [self._years("metrics", m.id, m.title) for m in self.schema.metrics],
         }
-
 
 def generate(published: Published, render, to_csv) -> dict[str, str]:
     """Every page across authorities at once."""
