@@ -86,6 +86,7 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
         check(published.audit)
         progress.done("audit")
     epoch = mkdocs.source_date_epoch(published.periods)
+    nav = pages.nav(published)  # the generated pages in mkdocs's nav, so their tab is highlighted
     del published, dataset
     progress.stage("writing the docs folder", "and, on a first build, bundling the chart library")
     written, removed = mkdocs.write_docs(docs_dir, files)
@@ -93,7 +94,7 @@ def build(root: Path = paths.AUTHORITIES_DIR, site_dir: Path = paths.SITE_DIR, d
     progress.done("write")
     progress.step(f"{written} files changed, {removed} removed")
     progress.stage("mkdocs build")
-    mkdocs.mkdocs_build(docs_dir, site_dir, epoch)  # 5. the site, swapped in only if it all worked
+    mkdocs.mkdocs_build(docs_dir, site_dir, epoch, nav)  # 5. the site, swapped in only if it all worked
     progress.done("mkdocs")
     progress.stage("done", f"site in {paths.display(site_dir)}")
     return progress

@@ -15,6 +15,7 @@ import pytest
 
 from ladobench.core.reference import load_reference
 from ladobench.returns.validate import validate
+from ladobench.site.urls import region_page
 from ladobench.stats.compare import MIN_OTHERS
 from ladobench.stats.published import publish
 
@@ -163,7 +164,7 @@ def test_every_authority_on_its_region_page_for_its_latest_year(mixed):
     assert {"2022-23", "2023-24", "2024-25"} <= set(periods)
     for slug in {r.slug for r in dataset.returns}:
         latest = dataset.returns_of(slug)[-1].period
-        code = ref.loc[slug, "region_code"]
+        code = region_page(ref.loc[slug, "region_code"])
         name = ref.loc[slug, "name"]
         page = mixed.docs / "regions" / (f"{code}.md" if latest == latest_overall else f"{code}-{latest}.md")
         text = page.read_text()
@@ -172,9 +173,10 @@ def test_every_authority_on_its_region_page_for_its_latest_year(mixed):
         newest = (mixed.docs / "regions" / f"{code}.md").read_text()
         assert f"[{name}](../authorities/{slug}.md)" + ("" if latest == latest_overall else f" ({latest})") in newest
     # Gloucestershire (2022-23) on the South West page of 2024-25, the newest year: not "0 returns".
-    sw = (mixed.docs / "regions" / "E12000009.md").read_text()
+    sw = (mixed.docs / "regions" / "south-west.md").read_text()
     assert "[Gloucestershire](../authorities/gloucestershire.md) (2022-23)" in sw
-    assert "Years: [2022-23](E12000009-2022-23.md)" in sw
+    assert ("Year: [2022-23](south-west-2022-23.md) · [2023](south-west-2023.md) · [2023-24](south-west-2023-24.md) · "
+            "**2024-25**") in sw
 
 
 def test_series_hold_still(mixed):

@@ -162,7 +162,7 @@ def hostile(builder, tmp_path_factory):
 HOSTILE_PAGES = ["authorities/kent/",
                  "groups/hostile-group/",
                  "groups/", "", "authorities/", "metrics/referrals_rate/", "metrics/threshold_conversion/",
-                 "metrics/harm_mix.physical/", "regions/E12000008/", "groups/kent-lancashire-peer-review/",
+                 "metrics/harm_mix.physical/", "regions/south-east/", "groups/kent-lancashire-peer-review/",
                  "periods/2023-24/", "downloads/"]
 
 
@@ -291,7 +291,10 @@ def test_front_matter_survives_quotes(hostile, html):
     title and description); Material prints both unescaped, so they stay entity-escaped text."""
     page = html(hostile.site / "groups/hostile-group/index.html")
     title = page.find("title").text()
-    assert title == f"{shown(GROUP_NAME)}: LADO benchmarks - LADO benchmarks", title
+    assert title == f"{shown(GROUP_NAME)}: peer group figures 2023-24 - LADO benchmarks", title
+    # The nav (the page's own entry in the sidebar) prints it unescaped too: it is entity-escaped text there as well.
+    sidebar = [a.text() for a in page.find("nav", cls="md-nav--primary").iter("a")]
+    assert f"{shown(GROUP_NAME)} 2023-24" in sidebar, sidebar
     description = next(m.attrs["content"] for m in page.iter("meta") if m.attrs.get("name") == "description")
     assert description.startswith(f"Every member of {shown(GROUP_NAME)} compared on the key LADO measures")
     assert page.find("article").find("h1").text().startswith(shown(GROUP_NAME))

@@ -26,7 +26,7 @@ PAGE_TYPES = {
     "authorities index": "authorities/index.html",
     "authority": "authorities/kent/index.html",
     "regions index": "regions/index.html",
-    "region": "regions/E12000008/index.html",
+    "region": "regions/south-east/index.html",
     "groups index": "groups/index.html",
     "group": "groups/kent-lancashire-peer-review/index.html",
     "metrics index": "metrics/index.html",
@@ -154,8 +154,8 @@ def test_declared_discrepancies_are_footnotes(demo, html):
 
 
 def test_region_pages_say_the_group_is_too_small_to_rank(demo, html):
-    for code, name in (("E12000008", "South East"), ("E12000009", "South West")):
-        art = article(html, demo.site, f"regions/{code}/index.html")
+    for page, name in (("south-east", "South East"), ("south-west", "South West")):
+        art = article(html, demo.site, f"regions/{page}/index.html")
         text = art.text()
         assert text.startswith(f"{name}: LADO benchmarks")
         assert "no ranks or quartiles are given here" in text

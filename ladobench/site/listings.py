@@ -5,12 +5,13 @@ from functools import cached_property
 
 from ladobench.core.reference import load_reference, regions
 from ladobench.core.schema import load_schema
+from ladobench.site.render import literal
+from ladobench.site.urls import page_name, region_page
 from ladobench.site.views import (
     areas_with_value,
     group_view,
     members_claim,
     metric_view,
-    page_name,
     shown_period,
     status_view,
     submitted_members,
@@ -62,7 +63,7 @@ class Listings:
             latest, earlier = self.published.latest, len(shown) - len(now)
             text = (f"{len(now)} of {len(members)} authorities submitted for {latest}"
                     + (f"; {earlier} more for an earlier year only" if earlier else ""))
-            out.append({"code": code, "name": name, "members": len(members), "submitted": len(now), "earlier": earlier,
+            out.append({"code": code, "page": region_page(code), "name": name, "members": len(members), "submitted": len(now), "earlier": earlier,
                         "claim": count_authorities(text, len(now), "authorities with a return", latest, among=members)})
         return out
 
@@ -134,16 +135,47 @@ class Listings:
     def regions(self) -> dict[str, str]:
         pages = {"regions/index.md": self.render("regions.md.j2", regions=self._region_list(), latest=self.published.latest)}
         for code, name, members in self.regions_members:
-            def make(period, code=code, name=name, members=members):
-                view = group_view(self.published, members, name, code.lower(), period, code)
-                prefix = code if period == self.published.latest else f"{code}-{period}"
+            base = region_page(code)
+
+            def make(period, base=base, name=name, members=members):
+                view = group_view(self.published, members, name, base, period, base)
+                prefix = base if period == self.published.latest else f"{base}-{period}"
                 _chart_csvs(pages, f"regions/data/{prefix}", view["figures"], self.to_csv)
                 return self.render("group.md.j2", view=view, kind="region", description="", csv_prefix=prefix)
-            self._every_year(pages, "regions", code, make)
+            self._every_year(pages, "regions", base, make)
         return pages
 
     PARTS = ("home", "groups", "metrics", "periods", "regions")
 
+    def _years(self, folder: str, base: str, name: str) -> dict:
+        """A page of every year under one name in the nav: the name alone for one year, else a section of the years,
+        newest first, each titled so that it stands alone (a search result shows it)."""
+        periods, latest, name = self.published.periods, self.published.latest, literal(name)
+        if len(periods) == 1:
+            return {name: f"{folder}/{page_name(base, latest, latest)}"}
+        return {name: [{f"{name} {p}": f"{folder}/{page_name(base, p, latest)}"} for p in reversed(periods)]}
+
+    def nav(self) -> dict[str, list]:
+        """The generated pages of each section of the site ({folder: nav entries after its index}), for mkdocs's nav:
+        a page in the nav gets its tab highlighted; one outside it does not. Authorities are listed by region, so
+        that with navigation.prune an authority's page carries its region's authorities, not all of them. Material
+        prints nav titles unescaped: they are entity-escaped here, as the pages' front matter titles are."""
+        names = {c["slug"]: literal(c["name"]) for c in self.coverage}
+        region_of = {s: name for _, name, members in self.regions_members for s in members}
+        by_region = [(name, [s for s in self.slugs if region_of.get(s) == name]) for _, name, _ in self.regions_members]
+        elsewhere = [s for s in self.slugs if s not in region_of]
+
+        def listed(slugs):
+            return [{names[s]: f"authorities/{s}.md"} for s in sorted(slugs, key=lambda s: names[s])]
+        return {
+            "authorities": [{"Submissions by year": [{f"Submissions {p}": f"periods/{p}.md"}
+                                                     for p in reversed(self.published.periods)]},
+                            *({literal(region): listed(slugs)} for region, slugs in by_region if slugs),
+                            *listed(elsewhere)],
+            "regions": [self._years("regions", region_page(code), name) for code, name, _ in self.regions_members],
+            "groups": [self._years("groups", g["id"], g["name"]) for g, _ in self.groups_members],
+            "metrics": [self._years("metrics", m.id, m.title) for m in self.schema.metrics],
+        }
 
 def generate(published: Published, render, to_csv) -> dict[str, str]:
     """Every page across authorities at once."""

@@ -129,8 +129,29 @@ def no_space(err: BaseException, folder: Path) -> InputError | None:
                                severity="error")])
 
 
-def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
-    """mkdocs build --strict into a temporary folder; the old site is replaced only if it succeeds."""
+def full_nav(generated: dict[str, list] | None) -> list | None:
+    """mkdocs.yml's nav with the generated pages listed under their sections: a section written there as one
+    `Title: folder/index.md` becomes `Title: [folder/index.md, ...generated[folder]]`. With navigation.indexes the
+    index stays the tab's page; a generated page in the nav gets its tab highlighted (Material marks the active tab
+    only for pages in the nav), and navigation.prune keeps each page's HTML to the branch it is in."""
+    if not generated:
+        return None
+    import yaml
+
+    nav = []
+    for entry in yaml.safe_load(paths.MKDOCS_YML.read_text(encoding="utf-8"))["nav"]:
+        (title, target), = entry.items() if isinstance(entry, dict) else ((None, entry),)
+        folder = target.removesuffix("/index.md") if isinstance(target, str) and target.endswith("/index.md") else None
+        if folder in generated:
+            nav.append({title: [target, *generated[folder]]})
+        else:
+            nav.append(entry)
+    return nav
+
+
+def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int, nav: dict[str, list] | None = None) -> None:
+    """mkdocs build --strict into a temporary folder; the old site is replaced only if it succeeds. nav: the
+    generated pages of each section ({folder: nav entries}, pages.nav), added to mkdocs.yml's nav."""
     from mkdocs.commands.build import build as mk_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -150,7 +171,9 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, epoch: int) -> None:
     logger.addHandler(handler)
     try:
         with _env(SOURCE_DATE_EPOCH=epoch):
-            config = load_config(str(paths.MKDOCS_YML), docs_dir=str(docs_dir.resolve()), site_dir=str(tmp), strict=True)
+            extra = {"nav": full_nav(nav)} if nav else {}
+            config = load_config(str(paths.MKDOCS_YML), docs_dir=str(docs_dir.resolve()), site_dir=str(tmp), strict=True,
+                                 **extra)
             mk_build(config)
     except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -8,12 +8,14 @@ from ladobench.publish import downloads
 from ladobench.publish.tables import csv_text as to_csv
 from ladobench.site import authority_page, listings, reference_docs
 from ladobench.site.render import environment
+from ladobench.site.urls import region_page
 from ladobench.stats.published import Published
 
 
 @cache
 def env():
     environment_ = environment()
+    environment_.globals["region_page"] = region_page
     environment_.globals["SYMBOLS"] = {s.symbol: f"{s.meaning}: {s.definition}" for s in load_schema().symbols.values()}
     return environment_
 
@@ -56,3 +58,8 @@ def generate(published: Published, step=None) -> dict[str, str | bytes]:
     pages["downloads.md"] = render("downloads.md.j2", files=downloads.files(), rows=downloads.row_counts(published),
                                   spec=downloads.spec(), as_at=downloads.as_at(published.periods))
     return pages
+
+
+def nav(published: Published) -> dict[str, list]:
+    """The generated pages under the sections of mkdocs.yml's nav: {folder: entries after the folder's index}."""
+    return listings.Listings(published, render, to_csv).nav()

@@ -8,6 +8,7 @@ from ladobench.core.reference import load_reference, regions
 from ladobench.core.schema import load_schema
 from ladobench.publish.metadata import record as metric_metadata
 from ladobench.site import charts, funnel_plot
+from ladobench.site.urls import page_name, region_page, year_links
 from ladobench.stats.claims import count_authorities
 from ladobench.stats.published import Published, interval_text, metric_text
 from ladobench.stats.ranking import MIN_AREAS_TO_RANK
@@ -107,15 +108,6 @@ def areas_with_value(published: Published, metric_id: str) -> int:
                if r["period"] == published.latest and metric_text(r) not in ("[x]", "[c]"))
 
 
-def page_name(base: str, period: str, latest: str) -> str:
-    """A page across authorities for one year: base.md for the latest year, base-YYYY-YY.md for the others."""
-    return f"{base}.md" if period == latest else f"{base}-{period}.md"
-
-
-def year_links(published: Published, base: str, period: str) -> list[dict]:
-    return [{"period": p, "href": page_name(base, p, published.latest), "current": p == period} for p in published.periods]
-
-
 def members_claim(published: Published, members: list[str], name: str, period: str):
     """'N of M authorities in X have a return for P; K more are shown with their latest earlier return', as a claim."""
     submitted = submitted_members(published, members, period)
@@ -148,7 +140,7 @@ def group_view(published: Published, members: list[str], name: str, key: str, pe
     return {"name": name, "period": period, "members": len(members), "submitted": table, "missing": missing,
             "this_year": len(this_year), "count_claim": members_claim(published, members, name, period), "columns": [schema.metric(m).title for m in KEY_METRICS],
             "metrics": list(KEY_METRICS), "figures": figures, "min_rank": MIN_AREAS_TO_RANK,
-            "years": year_links(published, base, period) if base else []}
+            "years": year_links(published.periods, base, period) if base else []}
 
 
 def _panel(published: Published, frame: list[dict]) -> tuple[list[str], list[str]]:
@@ -225,7 +217,7 @@ def metric_view(published: Published, metric_id: str, period: str = "") -> dict:
     return {"metric": metric, "period": period, "rows": rows, "figures": figures, "funnel": funnel, "over_time": by_year,
             "trend_chart": trend_chart, "panel": panel_names, "can_rank": any(r["rank"] for r in rows),
             "min_rank": MIN_AREAS_TO_RANK, "unit_word": "percent" if metric.is_percent else metric.unit,
-            "years": year_links(published, metric_id, period), "decimals": metric.decimals,
+            "years": year_links(published.periods, metric_id, period), "decimals": metric.decimals,
             "metadata": metric_metadata(metric_id)}
 
 
@@ -245,7 +237,7 @@ def status_view(published: Published, period: str) -> dict:
     groups = [{"name": g["name"], "id": g["id"],
                "missing": [ref.loc[m, "name"] for m in g.get("members") or [] if m in ref.index and m not in submitted]}
               for g in dataset.groups]
-    by_region = [{"code": code, "name": name, "page": page_name(code, period, published.latest),
+    by_region = [{"code": code, "name": name, "page": page_name(region_page(code), period, published.latest),
                   "missing": sum(1 for s in ref.index[ref["region_code"] == code] if s not in submitted),
                   "members": int((ref["region_code"] == code).sum())} for code, name in regions().items()]
     return {"period": period, "rows": sorted(rows, key=lambda r: r["name"]), "groups": groups, "regions": by_region,
