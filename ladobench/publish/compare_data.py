@@ -27,6 +27,11 @@ def compared_metrics() -> list:
     return [m for m in load_schema().metrics if m.compare]
 
 
+def part_words(key: str) -> str:
+    """Each part of a key in words, in the key's order, separated by | as the key's parts are."""
+    return "|".join(key_words(part) for part in key.split("|")) if key else ""
+
+
 def year_data(published: Published, period: str) -> dict:
     """{period, columns, texts, values: {metric: {authority: [one value per column]}}} for one year."""
     wanted = {m.id for m in compared_metrics()}
@@ -44,7 +49,7 @@ def year_data(published: Published, period: str) -> dict:
         cells = {c: clean(row.get(c)) for c in ("value", "lower95", "upper95", "numerator", "denominator")}
         cells.update(status=row["status"], reliability=row.get("reliability") or "", revised=row.get("revised") or "",
                      comparable=bool(about.get("comparable")) and not row["status"],
-                     key=about.get("key", ""), key_words=key_words(about.get("key", "")),
+                     key=about.get("key", ""), key_words=part_words(about.get("key", "")),
                      reason=about.get("reason", ""), note=row.get("note") or "")
         for column in TEXT_COLUMNS:
             cells[column] = text(cells[column])

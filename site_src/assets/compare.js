@@ -70,6 +70,17 @@
     return r.lower95 === null ? "no interval" : number(r.lower95, decimals()) + " to " + number(r.upper95, decimals());
   }
 
+  // A key is "fact=value|fact=value", its words "words|words" in the same order: say the parts that differ.
+  function differences(r, other) {
+    var mine = r.key.split("|"), theirs = other.key.split("|");
+    var words = r.key_words.split("|"), otherWords = other.key_words.split("|"), out = [];
+    mine.forEach(function (part, i) {
+      if (part !== theirs[i]) out.push(words[i] + " (the values compared above: " + otherWords[i] + ")");
+    });
+    return out.join("; ");
+  }
+  function inWords(r) { return r.key_words.split("|").join(", "); }
+
   // --- sorting the chosen authorities by what may be compared -----------------------------
   function sortOut(data) {
     var columns = data.columns, values = data.values[metricSelect.value] || {};
@@ -89,8 +100,7 @@
     });
     var together = main === null ? [] : groups[main];
     var apart = valued.filter(function (r) { return together.indexOf(r) < 0; }).map(function (r) {
-      r.why = r.comparable ? "counts differently: " + r.key_words + " (the values compared above: " +
-        together[0].key_words + ")" : r.reason;
+      r.why = r.comparable ? "counts differently: " + differences(r, together[0]) : r.reason;
       return r;
     });
     var missing = rows.filter(function (r) { return valued.indexOf(r) < 0; }).map(function (r) {
@@ -104,8 +114,8 @@
 
   // --- drawing ------------------------------------------------------------------------------
   function table(caption, heads, rows) {
-    var wrap = el("div", null, { class: "lb-table-wrap" });
-    var t = el("table"), head = el("thead"), tr = el("tr"), body = el("tbody");
+    // Material lets a wide table scroll sideways; tabindex lets a keyboard scroll it too
+    var t = el("table", null, { tabindex: "0" }), head = el("thead"), tr = el("tr"), body = el("tbody");
     t.appendChild(el("caption", caption));
     heads.forEach(function (h) { tr.appendChild(el("th", h, { scope: "col" })); });
     head.appendChild(tr);
@@ -116,8 +126,7 @@
     });
     t.appendChild(head);
     t.appendChild(body);
-    wrap.appendChild(t);
-    return wrap;
+    return t;
   }
 
   function ticks(lo, hi) {  // about five round steps: 1, 2 or 5 times a power of ten
@@ -175,7 +184,7 @@
     var heads = ["Authority", "Value (" + unit() + ")", "95% interval", "Count", "Base"];
     if (parts.together.length) {
       var figure = el("figure", null, { class: "lb-compare-figure" });
-      figure.appendChild(el("figcaption", "Values that count the same way (" + parts.together[0].key_words +
+      figure.appendChild(el("figcaption", "Values that count the same way (" + inWords(parts.together[0]) +
         "): each dot is the value, each bar its 95% interval."));
       figure.appendChild(chart(parts.together));
       out.appendChild(figure);
