@@ -147,6 +147,12 @@ def grids(page) -> dict[str, list[list[str]]]:
         [t.caption.textContent, Array.from(t.rows).map(r => Array.from(r.cells).map(c => c.textContent))]))""")
 
 
+def items(page, which: str) -> dict[str, str]:
+    """The authorities shown apart ("apart") or without a value ("missing"): {name: what follows it}."""
+    return dict(page.eval_on_selector_all(f"#lb-compare-{which} li", """lis => lis.map(li =>
+        [li.querySelector('strong').textContent, li.textContent.slice(li.querySelector('strong').textContent.length)])"""))
+
+
 def checked(page) -> list[str]:
     return sorted(page.eval_on_selector_all('input[name="a"]:checked', "bs => bs.map(b => b.value)"))
 
@@ -174,17 +180,17 @@ def test_pick_three_and_the_address_keeps_them(browser, base, watch, site, artif
         assert [r[:3] for r in compared[1:]] == [["Kent", *text_of(rows[(MEASURE, "kent")])],
                                                  ["Surrey", *text_of(rows[(MEASURE, "surrey")])]]
         assert compared[1][3:] == ["1,330", "355,390"]  # Kent's 1,330 enquiries, children aged 0-17
-        apart = before[f"Not compared: Initial contacts per 10,000 children, {YEAR}"]
-        assert [r[0] for r in apart[1:]] == ["Somerset"]
-        assert apart[1][1:3] == list(text_of(rows[(MEASURE, "somerset")]))
-        assert "does not say whether its contacts include referrals" in apart[1][3]
+        assert list(before) == [f"Compared: Initial contacts per 10,000 children, {YEAR}"]
+        value, interval = text_of(rows[(MEASURE, "somerset")])
+        assert items(page, "apart") == {"Somerset": f": {value} (95% interval {interval}) — not comparable: does not say "
+                                                    "whether its contacts include referrals"}
         assert page.locator("#lb-compare-out svg circle").count() == 2  # the chart draws the compared two only
 
         page.reload(wait_until="networkidle")
         page.wait_for_selector("#lb-compare-out table")
         assert checked(page) == sorted(THREE)
         assert page.input_value("#lb-compare-metric") == MEASURE and page.input_value("#lb-compare-year") == YEAR
-        assert grids(page) == before
+        assert grids(page) == before and list(items(page, "apart")) == ["Somerset"]
         assert not seen.errors and not seen.console_errors and not seen.foreign_requests
     finally:
         ctx.close()
@@ -192,7 +198,7 @@ def test_pick_three_and_the_address_keeps_them(browser, base, watch, site, artif
     ctx, page, seen = open_compare(browser, base, watch, f"?a={','.join(THREE)}&m={MEASURE}&y={YEAR}")
     try:
         page.wait_for_selector("#lb-compare-out table")
-        assert grids(page) == before
+        assert grids(page) == before and list(items(page, "apart")) == ["Somerset"]
     finally:
         ctx.close()
 
@@ -206,20 +212,20 @@ def test_counting_differently_stands_apart_with_the_reason(browser, base, watch,
         tables = grids(page)
         compared = tables[f"Compared: Initial contacts per 10,000 children, {YEAR}"]
         assert [r[0] for r in compared[1:]] == ["Kent", "Surrey"]
-        apart = {r[0]: r for r in tables[f"Not compared: Initial contacts per 10,000 children, {YEAR}"][1:]}
+        apart = items(page, "apart")
         assert list(apart) == ["Cornwall"]
-        assert apart["Cornwall"][3] == ("counts differently: counts contacts with referrals "
-                                        "(the values compared above: counts contacts apart from referrals)")
-        missing = dict(r for r in tables[f"No value: Initial contacts per 10,000 children, {YEAR}"][1:])
-        assert missing["Swindon"].startswith("[x] not available")
-        assert missing["Plymouth"] == f"no return for {YEAR}" and missing["Devon"] == f"no return for {YEAR}"
+        assert apart["Cornwall"].endswith(" — counts differently: counts contacts with referrals "
+                                          "(the values compared above: counts contacts apart from referrals)")
+        missing = items(page, "missing")
+        assert missing["Swindon"].startswith(" — [x] not available")
+        assert missing["Plymouth"] == f" — no return for {YEAR}" and missing["Devon"] == f" — no return for {YEAR}"
         # a suppressed share stays [c], with no number
         page.select_option("#lb-compare-metric", "outcome_share.unsubstantiated")
-        page.wait_for_function("document.querySelector('#lb-compare-out h2').textContent.startsWith('Unsubstantiated')"
-                               " || location.search.includes('outcome_share.unsubstantiated')")
-        page.wait_for_selector("#lb-compare-out table")
-        missing = dict(r for name, t in grids(page).items() if name.startswith("No value") for r in t[1:])
-        assert missing["Swindon"].startswith("[c] confidential"), missing
+        page.wait_for_function("""() => document.querySelector('#lb-compare-out h2').textContent.startsWith(
+            document.querySelector('#lb-compare-metric').selectedOptions[0].textContent)""")
+        missing = items(page, "missing")
+        assert missing["Swindon"].startswith(" — [c] confidential"), missing
+        assert page.locator("#lb-compare-out").inner_text().count("Swindon") == 1  # no number of Swindon's anywhere
         assert not seen.errors and not seen.console_errors and not seen.foreign_requests
     finally:
         ctx.close()

@@ -129,6 +129,17 @@
     return t;
   }
 
+  function list(id, items) {  // [name, the rest] per item: a list reads better than a table on a phone
+    var ul = el("ul", null, { id: id });
+    items.forEach(function (item) {
+      var li = el("li");
+      li.appendChild(el("strong", item[0]));
+      li.appendChild(document.createTextNode(item[1]));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
   function ticks(lo, hi) {  // about five round steps: 1, 2 or 5 times a power of ten
     var raw = (hi - lo) / 5, step = Math.pow(10, Math.floor(Math.log10(raw)));
     if (step * 2 >= raw) step *= 2; else if (step * 5 >= raw) step *= 5; else step *= 10;
@@ -196,13 +207,14 @@
     }
     if (parts.apart.length) {
       out.appendChild(el("h3", "Shown apart: not comparable with the values above"));
-      out.appendChild(table("Not compared: " + title, ["Authority", "Value", "95% interval", "Why not compared"],
-        parts.apart.map(function (r) { return [r.name, valueText(r), intervalText(r), r.why]; })));
+      out.appendChild(list("lb-compare-apart", parts.apart.map(function (r) {
+        return [r.name, ": " + valueText(r) + (r.lower95 === null ? "" : " (95% interval " + intervalText(r) + ")") +
+          " — " + r.why];
+      })));
     }
     if (parts.missing.length) {
       out.appendChild(el("h3", "No value to show"));
-      out.appendChild(table("No value: " + title, ["Authority", "Why"],
-        parts.missing.map(function (r) { return [r.name, r.why]; })));
+      out.appendChild(list("lb-compare-missing", parts.missing.map(function (r) { return [r.name, " — " + r.why]; })));
     }
     status.textContent = chosen.length + " chosen: " + parts.together.length + " compared, " + parts.apart.length +
       " shown apart, " + parts.missing.length + " without a value.";
