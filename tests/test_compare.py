@@ -232,6 +232,18 @@ def test_counting_differently_stands_apart_with_the_reason(browser, base, watch,
 
 
 @pytest.mark.browser
+def test_without_javascript_the_page_says_where_the_tables_are(browser, base, watch):
+    ctx, page, seen = open_compare(browser, base, watch, f"?a=kent&m={MEASURE}&y={YEAR}", java_script_enabled=False)
+    try:
+        assert page.locator("noscript").count() == 1
+        assert "metrics.csv" in page.inner_text("article") and page.is_hidden("#lb-compare")
+        page.click("article a[href='../downloads/']")
+        assert page.url.endswith("/downloads/")
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
 def test_start_from_a_set(browser, base, watch):
     ctx, page, seen = open_compare(browser, base, watch, f"?m={MEASURE}&y={YEAR}")
     try:

@@ -202,6 +202,10 @@
       out.appendChild(table("Compared: " + title, heads, parts.together.map(function (r) {
         return [r.name, valueText(r), intervalText(r), count(r.numerator), count(r.denominator)];
       })));
+      var marks = ["[u]", "[r]"].filter(function (m) {
+        return parts.together.some(function (r) { return r.reliability === m || r.revised === m; });
+      });
+      if (marks.length) out.appendChild(el("p", marks.map(function (m) { return m + " " + symbols[m]; }).join("; ") + "."));
     } else {
       out.appendChild(el("p", "None of the chosen authorities has a value that can be compared for this measure and year."));
     }
