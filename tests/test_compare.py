@@ -1,4 +1,4 @@
-"""The compare page: its data files (compare/data/<year>.json) hold exactly the published metrics, keep suppressed
+"""The compare page: its data files (compare/data/<year>/<metric>.json) hold exactly the published metrics, keep suppressed
 values suppressed and say why a value is not comparable; in Chromium a reader picks authorities, the address keeps
 the choice, and values that count differently stand apart with the reason.
 
@@ -32,18 +32,21 @@ def site(tmp_path_factory, builder):
     test_comparability._like_kent(root)
     built = builder.build(root, tmp)
     built.metrics = json.loads((built.site / "downloads" / "metrics.json").read_text(encoding="utf-8"))
-    built.years = {}
-    for path in sorted((built.site / "compare" / "data").glob("*.json")):
+    built.data = {}
+    for path in sorted((built.site / "compare" / "data").glob("*/*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        built.years[data["period"]] = data
+        assert path.relative_to(built.site / "compare" / "data").as_posix() == f"{data['period']}/{data['metric']}.json"
+        built.data[(data["period"], data["metric"])] = data
     return built
 
 
-def rows_of(data: dict) -> dict[tuple[str, str], dict]:
-    """{(metric, authority): the row as a dict, its texts resolved}."""
+def rows_of(site, period: str) -> dict[tuple[str, str], dict]:
+    """{(metric, authority): the row as a dict, its texts resolved} for one year."""
     out = {}
-    for metric, by_authority in data["values"].items():
-        for slug, cells in by_authority.items():
+    for (year, metric), data in site.data.items():
+        if year != period:
+            continue
+        for slug, cells in data["values"].items():
             row = dict(zip(data["columns"], cells))
             for column in ("key", "key_words", "reason", "note"):
                 row[column] = data["texts"][row[column]]
@@ -56,10 +59,11 @@ def rows_of(data: dict) -> dict[tuple[str, str], dict]:
 def test_every_value_is_the_published_one(site):
     compared = {m.id for m in load_schema().metrics if m.compare}
     published = {(r["period"], r["metric"], r["authority"]): r for r in site.metrics if r["metric"] in compared}
-    assert set(site.years) == {r["period"] for r in site.metrics}
+    periods = {r["period"] for r in site.metrics}
+    assert set(site.data) == {(p, m) for p in periods for m in compared}  # a file for every year and measure
     seen = set()
-    for period, data in site.years.items():
-        for (metric, slug), row in rows_of(data).items():
+    for period in periods:
+        for (metric, slug), row in rows_of(site, period).items():
             assert metric in compared, metric  # workload and completeness measures are not compared
             want = published[(period, metric, slug)]
             for column in ("value", "lower95", "upper95", "numerator", "denominator", "status", "reliability", "revised"):
@@ -69,9 +73,9 @@ def test_every_value_is_the_published_one(site):
             seen.add((period, metric, slug))
     assert seen == set(published)  # and every published value of a compared measure is there
     # the seeds: Kent 2023-24 782 of 1,458 met the threshold (53.6%); Gloucestershire 2022-23 155 of 401 (38.7%)
-    kent = rows_of(site.years["2023-24"])[("threshold_conversion", "kent")]
+    kent = rows_of(site, "2023-24")[("threshold_conversion", "kent")]
     assert (kent["numerator"], kent["denominator"], round(kent["value"], 1)) == (782, 1458, 53.6)
-    glos = rows_of(site.years["2022-23"])[("substantiation_rate", "gloucestershire")]
+    glos = rows_of(site, "2022-23")[("substantiation_rate", "gloucestershire")]
     assert (glos["numerator"], glos["denominator"], round(glos["value"], 1)) == (155, 401, 38.7)
 
 
@@ -79,19 +83,19 @@ def test_suppressed_values_stay_suppressed(site):
     hidden = [r for r in site.metrics if r["status"] == "[c]"]
     assert hidden, "the fixtures should publish at least one suppressed value"
     for r in hidden:
-        row = rows_of(site.years[r["period"]]).get((r["metric"], r["authority"]))
+        row = rows_of(site, r["period"]).get((r["metric"], r["authority"]))
         if row is None:
             continue
         assert row["status"] == "[c]" and not row["comparable"]
         assert row["value"] is row["lower95"] is row["upper95"] is row["numerator"] is None, row
-    swindon = rows_of(site.years["2023-24"])[("outcome_share.unsubstantiated", "swindon")]
+    swindon = rows_of(site, "2023-24")[("outcome_share.unsubstantiated", "swindon")]
     assert swindon["status"] == "[c]" and swindon["numerator"] is None
     # the number behind a [c] is nowhere in the file: neither the count nor the share
-    assert not any(r["status"] == "[c]" and r["value"] is not None for r in rows_of(site.years["2023-24"]).values())
+    assert not any(r["status"] == "[c]" and r["value"] is not None for r in rows_of(site, "2023-24").values())
 
 
 def test_why_a_value_is_not_comparable_is_in_the_file(site):
-    rows = rows_of(site.years[YEAR])
+    rows = rows_of(site, YEAR)
     for (metric, slug), row in rows.items():
         if not row["status"] and not row["comparable"]:
             assert row["reason"].startswith("not comparable: "), (metric, slug, row["reason"])
@@ -174,7 +178,7 @@ def test_pick_three_and_the_address_keeps_them(browser, base, watch, site, artif
         page.wait_for_selector("#lb-compare-out table")
         assert checked(page) == sorted(THREE)
         assert page.url.endswith(f"compare/?a={','.join(THREE)}&m={MEASURE}&y={YEAR}"), page.url
-        rows = rows_of(site.years[YEAR])
+        rows = rows_of(site, YEAR)
         before = grids(page)
         compared = before[f"Compared: Initial contacts per 10,000 children, {YEAR}"]
         assert [r[:3] for r in compared[1:]] == [["Kent", *text_of(rows[(MEASURE, "kent")])],

@@ -1,6 +1,6 @@
 // The compare page: the reader's choice of authorities, measure and year, kept in the address
 // (?a=kent,surrey&m=referrals_rate&y=2023-24), and their published values side by side from
-// compare/data/<year>.json. Only values whose counting keys are equal share the table and chart;
+// compare/data/<year>/<measure>.json. Only values whose counting keys are equal share the table and chart;
 // the others are listed apart with the reason. A suppressed value ([c]) has no number in the data.
 (function () {
   "use strict";
@@ -13,7 +13,7 @@
   var setSelect = document.getElementById("lb-compare-set");
   var symbols = JSON.parse(form.dataset.symbols || "{}");
   var chosen = [];  // slugs, in the order they were picked
-  var years = {};   // year -> promise of its data
+  var loaded = {};  // "year/measure" -> promise of its data
   var shown = null; // the data last drawn, to redraw on resize
 
   function boxes() { return Array.prototype.slice.call(form.querySelectorAll('input[name="a"]')); }
@@ -83,7 +83,7 @@
 
   // --- sorting the chosen authorities by what may be compared -----------------------------
   function sortOut(data) {
-    var columns = data.columns, values = data.values[metricSelect.value] || {};
+    var columns = data.columns, values = data.values;
     var rows = chosen.map(function (slug) {
       var cells = values[slug], r = { slug: slug, name: nameOf(slug) };
       if (cells) columns.forEach(function (c, i) { r[c] = cells[i]; });
@@ -226,15 +226,17 @@
 
   function update() {
     writeAddress();
-    var year = yearSelect.value;
-    if (!years[year]) {
-      years[year] = fetch(new URL("data/" + year + ".json", location.href)).then(function (r) {
+    var which = yearSelect.value + "/" + metricSelect.value;
+    if (!loaded[which]) {
+      loaded[which] = fetch(new URL("data/" + which + ".json", location.href)).then(function (r) {
         if (!r.ok) throw new Error(r.status + " " + r.statusText);
         return r.json();
       });
     }
-    years[year].then(function (data) { if (yearSelect.value === data.period) draw(data); }).catch(function (err) {
-      delete years[year];
+    loaded[which].then(function (data) {
+      if (data.period + "/" + data.metric === yearSelect.value + "/" + metricSelect.value) draw(data);
+    }).catch(function (err) {
+      delete loaded[which];
       out.textContent = "";
       out.appendChild(el("p", "The figures could not be loaded (" + err.message + "). They are in the downloads: " +
         "metrics.csv holds every value with its interval."));
