@@ -258,6 +258,12 @@ def test_start_from_a_set(browser, base, watch):
         assert "a=kent,east-sussex,devon,west-sussex,somerset&" in page.url
         page.click("#lb-compare-clear")
         assert checked(page) == [] and "a=" not in page.url
+        page.fill("#lb-compare-find", "sus")  # find by name among many
+        visible = page.eval_on_selector_all('input[name="a"]', "bs => bs.filter(b => b.offsetParent).map(b => b.value)")
+        assert visible == ["east-sussex", "west-sussex"]
+        page.keyboard.press("Tab")
+        page.keyboard.press("Space")
+        assert checked(page) == ["east-sussex"] and "a=east-sussex&" in page.url
         assert not seen.errors and not seen.console_errors
     finally:
         ctx.close()

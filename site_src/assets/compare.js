@@ -177,7 +177,7 @@
     var axis = ticks(lo, hi);
     axis.values.forEach(function (v) {
       add("line", { class: "lb-axis", x1: x(v), x2: x(v), y1: base, y2: base + 5 });
-      add("text", { x: x(v), y: base + 20, "text-anchor": "middle" }, number(v, axis.decimals));
+      add("text", { x: x(v), y: base + 20, "text-anchor": "middle" }, number(v, axis.decimals) + (unit() === "percent" ? "%" : ""));
     });
     return svg;
   }
@@ -251,7 +251,7 @@
       if (e.target.checked) choose([e.target.value]);
       else chosen = chosen.filter(function (s) { return s !== e.target.value; });
     }
-    if (e.target !== setSelect) update();
+    if (e.target !== setSelect && e.target !== find) update();
   });
   function members() { return setSelect.selectedOptions[0].dataset.members.split(" ").filter(Boolean); }
   document.getElementById("lb-compare-add").addEventListener("click", function () {
@@ -265,6 +265,16 @@
   document.getElementById("lb-compare-clear").addEventListener("click", function () {
     choose([], true);
     update();
+  });
+  var find = document.getElementById("lb-compare-find");
+  find.addEventListener("input", function () {  // show only the authorities whose name has what was typed
+    var word = find.value.trim().toLowerCase();
+    boxes().forEach(function (b) {
+      b.parentNode.hidden = word !== "" && nameOf(b.value).toLowerCase().indexOf(word) < 0;
+    });
+    form.querySelectorAll(".lb-compare-region").forEach(function (f) {
+      f.hidden = !f.querySelector("li:not([hidden])");
+    });
   });
   var resizing = null;
   window.addEventListener("resize", function () {
