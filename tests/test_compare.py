@@ -230,6 +230,12 @@ def test_counting_differently_stands_apart_with_the_reason(browser, base, watch,
         missing = items(page, "missing")
         assert missing["Swindon"].startswith(" — [c] confidential"), missing
         assert page.locator("#lb-compare-out").inner_text().count("Swindon") == 1  # no number of Swindon's anywhere
+        # a declared discrepancy goes with the value: Kent's 782 of 1,458 (53.6%)
+        page.select_option("#lb-compare-metric", "threshold_conversion")
+        page.wait_for_selector("#lb-compare-notes")
+        kent = grids(page)[f"Compared: Referrals meeting the harm threshold, {YEAR}"][1]
+        assert kent[0] == "Kent" and kent[1] == "53.6%" and kent[3:] == ["782", "1,458"], kent
+        assert items(page, "notes")["Kent"].startswith(": declared discrepancy: 505 consultations")
         assert not seen.errors and not seen.console_errors and not seen.foreign_requests
     finally:
         ctx.close()

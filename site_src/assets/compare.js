@@ -100,7 +100,7 @@
     });
     var together = main === null ? [] : groups[main];
     var apart = valued.filter(function (r) { return together.indexOf(r) < 0; }).map(function (r) {
-      r.why = r.comparable ? "counts differently: " + differences(r, together[0]) : r.reason;
+      r.why = r.comparable ? "counts differently: " + differences(r, together[0]) : r.reason || "not compared";
       return r;
     });
     var missing = rows.filter(function (r) { return valued.indexOf(r) < 0; }).map(function (r) {
@@ -206,6 +206,11 @@
         return parts.together.some(function (r) { return r.reliability === m || r.revised === m; });
       });
       if (marks.length) out.appendChild(el("p", marks.map(function (m) { return m + " " + symbols[m]; }).join("; ") + "."));
+      var noted = parts.together.filter(function (r) { return r.note; });
+      if (noted.length) {
+        out.appendChild(el("p", "Notes on the values compared:"));
+        out.appendChild(list("lb-compare-notes", noted.map(function (r) { return [r.name, ": " + r.note]; })));
+      }
     } else {
       out.appendChild(el("p", "None of the chosen authorities has a value that can be compared for this measure and year."));
     }
