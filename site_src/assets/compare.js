@@ -4,19 +4,19 @@
 // the others are listed apart with the reason. A suppressed value ([c]) has no number in the data.
 (function () {
   "use strict";
-  var form = document.getElementById("lb-compare");
-  if (!form) return;
+  var picker = document.getElementById("lb-compare");
+  if (!picker) return;
   var out = document.getElementById("lb-compare-out");
   var status = document.getElementById("lb-compare-status");
   var metricSelect = document.getElementById("lb-compare-metric");
   var yearSelect = document.getElementById("lb-compare-year");
   var setSelect = document.getElementById("lb-compare-set");
-  var symbols = JSON.parse(form.dataset.symbols || "{}");
+  var symbols = JSON.parse(picker.dataset.symbols || "{}");
   var chosen = [];  // slugs, in the order they were picked
   var loaded = {};  // "year/measure" -> promise of its data
   var shown = null; // the data last drawn, to redraw on resize
 
-  function boxes() { return Array.prototype.slice.call(form.querySelectorAll('input[name="a"]')); }
+  function boxes() { return Array.prototype.slice.call(picker.querySelectorAll('input[name="a"]')); }
   function box(slug) { return document.getElementById("lb-a-" + slug); }
   function nameOf(slug) { return document.querySelector('label[for="lb-a-' + slug + '"]').textContent; }
   function hasOption(select, value) {
@@ -249,9 +249,8 @@
   }
 
   // --- wiring ------------------------------------------------------------------------------
-  form.hidden = false;
-  form.addEventListener("submit", function (e) { e.preventDefault(); });
-  form.addEventListener("change", function (e) {
+  picker.hidden = false;
+  picker.addEventListener("change", function (e) {
     if (e.target.name === "a") {
       if (e.target.checked) choose([e.target.value]);
       else chosen = chosen.filter(function (s) { return s !== e.target.value; });
@@ -277,7 +276,7 @@
     boxes().forEach(function (b) {
       b.parentNode.hidden = word !== "" && nameOf(b.value).toLowerCase().indexOf(word) < 0;
     });
-    form.querySelectorAll(".lb-compare-region").forEach(function (f) {
+    picker.querySelectorAll(".lb-compare-region").forEach(function (f) {
       f.hidden = !f.querySelector("li:not([hidden])");
     });
   });
