@@ -16,7 +16,7 @@ from ladobench.core import paths
 from ladobench.core.problems import InputError, Problem
 from ladobench.site.render import write_if_changed
 
-GENERATED = ("authorities", "regions", "groups", "metrics", "periods", "downloads", "assets/vendor")
+GENERATED = ("authorities", "regions", "groups", "metrics", "periods", "downloads", "compare", "assets/vendor")
 GENERATED_FILES = ("index.md", "methodology.md", "data-dictionary.md", "downloads.md")
 
 

@@ -6,7 +6,7 @@ from functools import cache
 from ladobench.core.schema import load_schema
 from ladobench.publish import downloads
 from ladobench.publish.tables import csv_text as to_csv
-from ladobench.site import authority_page, listings, reference_docs
+from ladobench.site import authority_page, compare_page, listings, reference_docs
 from ladobench.site.render import environment
 from ladobench.site.urls import region_page
 from ladobench.stats.published import Published
@@ -55,6 +55,7 @@ def generate(published: Published, step=None) -> dict[str, str | bytes]:
     step("region, peer group, metric and year pages")
     pages.update(listings.generate(published, render, to_csv))
     pages.update(reference_docs.generate(render, published.audit))
+    pages.update(compare_page.files(published, render))
     pages["downloads.md"] = render("downloads.md.j2", files=downloads.files(), rows=downloads.row_counts(published),
                                   spec=downloads.spec(), as_at=downloads.as_at(published.periods))
     return pages
