@@ -268,3 +268,25 @@ def test_a_comparison_cell_shows_the_value_the_file_holds():
            "comparator_name": "East of England (10 of 10 others)"}
     cell = claims.comparison("Luton", "luton", "2024-25", metric, {"value": 31.0}, cmp)
     assert cell.text == "28.8 (10 of 10); Luton higher"
+
+
+def test_a_metric_pages_comparison_column_names_what_it_compares_with(odd):
+    # "higher (n=8)" in the authority's own row read as if the 8 were higher; the cell now says the authority is
+    # higher than the pool of the 8 others, as comparisons.csv has it.
+    import csv
+    rows = list(csv.DictReader((odd.site / "downloads" / "comparisons.csv").open(encoding="utf-8")))
+    said = 0
+    for row in rows:
+        if row["comparator"] != "england" or row["result95"] not in ("higher", "lower", "similar"):
+            continue
+        page = (odd.docs / "metrics" / f"{row['metric']}.md")
+        if not page.exists():
+            continue
+        line = next((x for x in page.read_text(encoding="utf-8").splitlines()
+                     if x.startswith(f"| [{row['la_name']}](") and f"| {row['period']} |" in x), None)
+        if line is None:
+            continue
+        word = "to" if row["result95"] == "similar" else "than"
+        assert f"| {row['result95']} {word} the pool of {int(float(row['n_members']))} others |" in line, line
+        said += 1
+    assert said >= 5

@@ -188,7 +188,8 @@ def metric_view(published: Published, metric_id: str, period: str = "") -> dict:
         rows.append({"slug": r["authority"], "name": r["authority_name"], "period": r["period"], "older": r["period"] != period,
                      "region": region_names.get(region_of[r["authority"]], "") if r["authority"] in region_of else "",
                      "value": metric_text(r), "interval95": interval_text(r), "interval998": interval_text(r, "998"),
-                     "versus": (f"{c['result95']} (n={c['n_members']})" if c is not None and isinstance(c["result95"], str) else ""),
+                     "versus": (f"{c['result95']} {'to' if c['result95'] == 'similar' else 'than'} the pool of {c['n_members']} others"
+                                if c is not None and isinstance(c["result95"], str) else ""),
                      "rank": "" if rank is None or (isinstance(rank, float) and math.isnan(rank)) else f"{int(rank)} of {int(c['rank_of'])}",
                      "note": "; ".join(x for x in (f"per 10,000 {r['denominator_label']}" if metric.kind == "rate" and _ok(r) else "",
                                                    r["note"], comparable.get("reason", "") if _ok(r) else "") if x)})
