@@ -290,3 +290,15 @@ def test_a_metric_pages_comparison_column_names_what_it_compares_with(odd):
         assert f"| {row['result95']} {word} the pool of {int(float(row['n_members']))} others |" in line, line
         said += 1
     assert said >= 5
+
+
+def test_categories_without_an_equivalent_take_one_short_line(demo):
+    # Kent's referral source table gives one category (members of the public): the page used to list the other
+    # sixteen common categories by name; now it counts them in one line. A few are still named.
+    page = _page(demo, "kent")
+    section = page[page.index("## Referral source"):page.index("## Allegation outcome")]
+    line = next(x for x in section.splitlines() if x.startswith("*Not comparable:*"))
+    assert "Kent's categories have no equivalent of 16 of the 17 common categories" in line, line
+    assert "Whistleblowers" not in line
+    harm = page[page.index("## Category of harm"):page.index("## Employing sector")]
+    assert "Kent's categories have no equivalent of Neglect; these are shown as [x], not 0" in harm

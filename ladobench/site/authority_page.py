@@ -233,7 +233,7 @@ def context(published: Published, slug: str) -> dict:
             if cc.count is None and "no equivalent" in cc.reason:
                 gaps.append(code.label)
         sections.append({"key": dim_key, "title": dim.title, "definition": dim.definition, "tables": tables,
-                         "chart": chart, "gaps": gaps, "claim": claim})
+                         "chart": chart, "gaps": gaps, "n_common": len(dim.top_codes), "claim": claim})
     children = [{"title": schema.dimensions[d].title, "tables": _tables(ret, authority, published, d, notes)}
                 for d in ("child_sex", "child_disability", "child_ethnicity", "child_social_care")]
     own = ret.data.get("measured_as") or {}
