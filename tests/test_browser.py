@@ -41,7 +41,13 @@ def open_page(browser, base, path, watch, **context):
     return ctx, page, seen
 
 
+# Material fades its tabs in one after another; a tab caught half-faded fails the contrast rule although it settles
+# at full contrast, so axe runs once no transition or animation is still playing.
+SETTLED = "() => document.getAnimations().every(a => a.playState !== 'running')"
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    page.wait_for_function(SETTLED, timeout=10_000)
     page.add_script_tag(content=AXE_SCRIPT)
     result = page.evaluate(f"axe.run(document, {json.dumps(AXE_OPTIONS)})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
