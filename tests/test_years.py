@@ -209,3 +209,13 @@ def test_the_readme_sends_readers_to_serve_not_to_the_files_on_disk():
     assert not re.search(r"open(ing)? `?site/index\.html", readme, re.I)
     assert "opened from disk (`file://`), links lead to folder listings and search does not work" in readme
     assert "`regions/south-east/`" in readme and "`regions/south-east-2022-23/`" in readme
+
+
+def test_a_year_without_a_chart_says_why(demo):
+    # South West's only return is Gloucestershire 2022-23: its 2023-24 page had a "Charts" heading with nothing under it.
+    page = (demo.docs / "regions" / "south-west.md").read_text(encoding="utf-8")
+    charts = page.split("## Charts")[1].split("\n## ")[0]
+    assert "No chart for 2023-24: no authority in South West has a return for 2023-24" in charts
+    assert "lb-chart" not in charts
+    earlier = (demo.docs / "regions" / "south-west-2022-23.md").read_text(encoding="utf-8")
+    assert "No chart for" not in earlier and "lb-chart" in earlier.split("## Charts")[1]
