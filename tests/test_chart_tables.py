@@ -159,6 +159,11 @@ def test_a_funnel_plot_with_ohids_limits_on_a_metric_page(synthetic, html):
         assert ("99.8%" in r["position"]) == (not lo[0] <= value <= hi[0])
     tooltip = spec["layer"][1]["encoding"]["tooltip"]
     assert [t["title"] for t in tooltip][0] == "Authority"
+    # The caption's count is the table's: as many authorities outside the 99.8% limits as rows the CSV places there.
+    outside = sum("99.8%" in r["position"] for r in rows)
+    said = (f"{outside} of the {len(rows)} authorities lie outside the 99.8% control limits" if outside
+            else f"all {len(rows)} authorities lie within the 99.8% control limits")
+    assert f"Substantiation rate, 2024-25: {said}" in text
 
 
 def test_a_rate_funnel_plot_on_a_metric_page(synthetic):
