@@ -82,12 +82,14 @@ def test_page_type_in_the_browser(browser, base, watch, artifacts, kind):
         ctx.close()
 
 
-def test_authority_pages_in_dark_mode_pass_axe(browser, base, watch, artifacts):
-    """The slate (dark) palette too: Material picks it from prefers-color-scheme."""
-    ctx, page, seen = open_page(browser, base, "authorities/gloucestershire/", watch, color_scheme="dark")
+@pytest.mark.parametrize("kind", ["gloucestershire", *PAGE_TYPES])
+def test_every_page_type_in_dark_mode_passes_axe(browser, base, watch, artifacts, kind):
+    """The slate (dark) palette too, on every page type: Material picks it from prefers-color-scheme."""
+    path = "authorities/gloucestershire/" if kind == "gloucestershire" else url_of(PAGE_TYPES[kind])
+    ctx, page, seen = open_page(browser, base, path, watch, color_scheme="dark")
     try:
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
-        page.screenshot(path=str(artifacts / "authority-dark.png"), full_page=False)
+        page.screenshot(path=str(artifacts / f"{kind.replace(' ', '-')}-dark.png"), full_page=False)
         violations = axe_violations(page)
         assert not violations, json.dumps(violations, indent=1)
         assert not seen.errors and not seen.console_errors and not seen.foreign_requests
