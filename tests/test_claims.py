@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_comparability import FIXTURES, _like_kent, _without_kents_break
+from test_comparability import with_fixtures
 
 from ladobench.core.model import Authority, Return
 from ladobench.core.schema import load_schema
@@ -104,13 +103,7 @@ def test_every_demo_claim_is_true_of_the_published_tables(demo):
 @pytest.fixture(scope="module")
 def odd(tmp_path_factory, builder):
     tmp = tmp_path_factory.mktemp("claims-odd")
-    root = builder.copy(tmp)
-    for folder in FIXTURES.iterdir():
-        if folder.is_dir():
-            shutil.copytree(folder, root / folder.name)
-    _like_kent(root)
-    _without_kents_break(root)
-    return builder.build(root, tmp)
+    return builder.build(with_fixtures(tmp, builder), tmp)
 
 
 def test_every_claim_of_odd_shapes_is_true(odd):

@@ -48,16 +48,23 @@ def _like_kent(root: Path) -> None:
             f"  met_threshold: {referrals - referrals // 2}\n  concluded: {referrals // 3}\n  ongoing_at_year_end: 5\n")
 
 
-@pytest.fixture(scope="module")
-def mixed(tmp_path_factory, builder):
-    tmp = tmp_path_factory.mktemp("comparability")
+def with_fixtures(tmp: Path, builder, like_kent: bool = True) -> Path:
+    """The committed returns plus the comparability fixtures (odd shapes, mixed years) in a folder of their own;
+    like_kent adds six others counting as Kent does and joins Kent's years (no break in series)."""
     root = builder.copy(tmp)
     for folder in FIXTURES.iterdir():
         if folder.is_dir():
             shutil.copytree(folder, root / folder.name)
-    _like_kent(root)
-    _without_kents_break(root)  # these tests are about joining years that count the same way
-    site = builder.build(root, tmp)
+    if like_kent:
+        _like_kent(root)
+        _without_kents_break(root)  # these tests are about joining years that count the same way
+    return root
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory, builder):
+    tmp = tmp_path_factory.mktemp("comparability")
+    site = builder.build(with_fixtures(tmp, builder), tmp)
     site.cmp = pd.read_csv(site.site / "downloads" / "comparisons.csv", dtype={"members": str}, keep_default_na=False,
                            na_values=[""])
     site.metrics = pd.read_csv(site.site / "downloads" / "metrics.csv", keep_default_na=False, na_values=[""])

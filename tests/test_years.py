@@ -4,28 +4,24 @@ the demo (two years)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
+from test_comparability import with_fixtures
 
 from ladobench.core.reference import regions
 from ladobench.core.schema import load_schema
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "comparability"
 SITE_NAME = "LADO benchmarks"
 
 
 @pytest.fixture(scope="module")
 def three_years(tmp_path_factory, builder):
     tmp = tmp_path_factory.mktemp("years")
-    root = builder.copy(tmp)
-    for folder in FIXTURES.iterdir():
-        if folder.is_dir():
-            shutil.copytree(folder, root / folder.name)
+    root = with_fixtures(tmp, builder, like_kent=False)
     site = builder.build(root, tmp)
     site.periods = sorted(p.name for p in (site.site / "periods").iterdir() if p.is_dir())
     site.groups = [g["id"] for g in yaml.safe_load((root / "groups.yaml").read_text(encoding="utf-8"))["groups"]]
